@@ -1,0 +1,114 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import { Allow, EVERY_PARTNER } from '../../auth/policy';
+import { BadInputError } from '../errors';
+
+/** Relay cursor connections with keyset pagination: `first` is capped, `after` is an opaque cursor. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+@ObjectType({ description: 'Relay page information.' })
+export class PageInfo {
+  @Field()
+  @Allow(EVERY_PARTNER)
+  hasNextPage!: boolean;
+
+  @Field({ description: 'Always false: pages are read forward only (first/after).' })
+  @Allow(EVERY_PARTNER)
+  hasPreviousPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  @Allow(EVERY_PARTNER)
+  startCursor!: string | null;
+
+  @Field(() => String, { nullable: true })
+  @Allow(EVERY_PARTNER)
+  endCursor!: string | null;
+}
+
+export interface Edge<Node> {
+  cursor: string;
+  node: Node;
+}
+
+export interface Connection<Node> {
+  edges: Edge<Node>[];
+  pageInfo: PageInfo;
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` object types for a node type. */
+export function ConnectionType<Node extends object>(name: string, nodeType: ClassType<Node>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field()
+    @Allow(EVERY_PARTNER)
+    cursor!: string;
+
+    @Field(() => nodeType)
+    @Allow(EVERY_PARTNER)
+    node!: Node;
+  }
+
+  @ObjectType(`${name}Connection`)
+  class ConnectionClass {
+    @Field(() => [EdgeType])
+    @Allow(EVERY_PARTNER)
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo)
+    @Allow(EVERY_PARTNER)
+    pageInfo!: PageInfo;
+  }
+  return ConnectionClass;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: `Page size, ${DEFAULT_PAGE_SIZE} by default.` })
+  first?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'The endCursor of the previous page.' })
+  after?: string | null;
+}
+
+export interface Page {
+  limit: number;
+  /** The decoded keyset position to continue after, if any. */
+  after?: string;
+}
+
+export function readPage(args: PageArgs, maximum: number): Page {
+  const limit = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maximum);
+  if (!Number.isInteger(limit) || limit < 0 || limit > maximum) {
+    throw new BadInputError(`first must be between 0 and ${maximum}`, { field: 'first', maximum });
+  }
+  return { limit, after: args.after ? decodeCursor(args.after) : undefined };
+}
+
+export function encodeCursor(position: string): string {
+  return Buffer.from(`cursor:${position}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!decoded.startsWith('cursor:')) throw new BadInputError('after is not a valid cursor', { field: 'after' });
+  return decoded.slice('cursor:'.length);
+}
+
+/** Builds a connection from rows fetched with `limit + 1` (the extra row only says a next page exists). */
+export function toConnection<Row, Node>(
+  rows: Row[],
+  page: Page,
+  position: (row: Row) => string,
+  toNode: (row: Row) => Node,
+): Connection<Node> {
+  const pageRows = rows.slice(0, page.limit);
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(position(row)), node: toNode(row) }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > page.limit,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges[edges.length - 1]?.cursor ?? null,
+    },
+  };
+}

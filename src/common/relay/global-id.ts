@@ -1,0 +1,33 @@
+import { BadInputError } from '../errors';
+
+/**
+ * Relay global ids: base64url of "<Type>:<uuid>". Opaque to clients, and they tell `node(id:)` which
+ * table to read without a lookup.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function toGlobalId(type: string, id: string): string {
+  return Buffer.from(`${type}:${id}`).toString('base64url');
+}
+
+export function fromGlobalId(globalId: string): { type: string; id: string } {
+  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
+  const separator = decoded.indexOf(':');
+  const type = decoded.slice(0, separator);
+  const id = decoded.slice(separator + 1);
+  if (separator < 1 || !UUID.test(id)) throw new BadInputError(`"${globalId}" is not a valid id`, { id: globalId });
+  return { type, id };
+}
+
+/** The uuid behind a global id that must name an object of `type`. */
+export function idOf(type: string, globalId: string, field = 'id'): string {
+  const decoded = fromGlobalId(globalId);
+  if (decoded.type !== type) {
+    throw new BadInputError(`${field}: "${globalId}" is not the id of a ${type}`, { field, id: globalId });
+  }
+  return decoded.id;
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

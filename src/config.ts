@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { Algorithm } from 'jsonwebtoken';
+
+/**
+ * Every setting the gateway reads from the environment, in one place. README's configuration table
+ * lists the same names and defaults.
+ */
+export interface JwtSettings {
+  issuer: string;
+  audience: string;
+  /** Pinned algorithms: a token signed with anything else is refused. */
+  algorithms: Algorithm[];
+  secret?: string;
+  publicKey?: string;
+  jwksUrl?: string;
+}
+
+export interface Settings {
+  production: boolean;
+  host: string;
+  port: number;
+  /** Unset: run on an embedded PostgreSQL kept in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  bodyLimit: string;
+  logLevel: string;
+  jwt: JwtSettings;
+}
+
+const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
+
+function parseAlgorithms(value: string | undefined, fallback: Algorithm[]): Algorithm[] {
+  if (!value) return fallback;
+  const algorithms = value.split(',').map((a) => a.trim()) as Algorithm[];
+  for (const algorithm of algorithms) {
+    if (!['HS256', ...ASYMMETRIC].includes(algorithm)) {
+      throw new Error(`JWT_ALGORITHMS: ${algorithm} is not supported (HS256, RS256, ES256)`);
+    }
+  }
+  return algorithms;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const publicKey = env.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n');
+  const asymmetric = Boolean(publicKey || env.JWT_JWKS_URL);
+  const algorithms = parseAlgorithms(env.JWT_ALGORITHMS, asymmetric ? ASYMMETRIC : ['HS256']);
+  if (asymmetric && algorithms.includes('HS256')) {
+    // A public key must never double as an HMAC secret: that is the classic key-confusion attack.
+    throw new Error('JWT_ALGORITHMS may not include HS256 when JWT_PUBLIC_KEY or JWT_JWKS_URL is set');
+  }
+  return {
+    production: env.NODE_ENV === 'production',
+    host: env.HOST ?? '127.0.0.1',
+    port: Number(env.PORT ?? 4000),
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.ACCORD_DATA_DIR ?? '.data'),
+    embeddedPgPort: Number(env.EMBEDDED_PG_PORT ?? 0),
+    bodyLimit: env.BODY_LIMIT ?? '10mb',
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    jwt: {
+      issuer: env.JWT_ISSUER ?? 'accord-local',
+      audience: env.JWT_AUDIENCE ?? 'accord-gateway',
+      algorithms,
+      secret: env.JWT_SECRET || undefined,
+      publicKey: publicKey || undefined,
+      jwksUrl: env.JWT_JWKS_URL || undefined,
+    },
+  };
+}

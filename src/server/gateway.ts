@@ -1,0 +1,104 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { TokenVerifier } from '../auth/jwt';
+import type { Settings } from '../config';
+import type { RequestContext } from './context';
+import { contextFactory } from './context-factory';
+import { formatError } from './format-error';
+import { introspectionGuard } from './introspection-guard';
+import { errorLogging } from './error-logging';
+import { requestScope } from './request-scope';
+import { buildAccordSchema } from './schema';
+import { createServices } from './services';
+
+export interface Gateway {
+  url: string;
+  httpServer: http.Server;
+  schema: GraphQLSchema;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  dataSource: DataSource;
+  settings: Settings;
+  logger: Logger;
+}
+
+/**
+ * CSRF: a browser sends a cross-origin request carrying any of these headers only after a CORS
+ * preflight, so such a request cannot be forged by a simple form or <img>. `authorization` is on the
+ * list because every Accord request carries a bearer token.
+ */
+const CSRF_SAFE_HEADERS = ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'];
+
+export async function startGateway({ dataSource, settings, logger }: GatewayOptions): Promise<Gateway> {
+  const schema = await buildAccordSchema();
+  const services = createServices(dataSource);
+  const verifier = new TokenVerifier(settings.jwt);
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  const plugins: ApolloServerPlugin<RequestContext>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer }),
+    // Cache hints are unused here and the default plugin costs a large share of throughput on big lists.
+    ApolloServerPluginCacheControlDisabled(),
+    settings.production
+      ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+      : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
+    errorLogging(),
+  ];
+  if (settings.production) plugins.push(introspectionGuard());
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    plugins,
+    formatError,
+    csrfPrevention: { requestHeaders: CSRF_SAFE_HEADERS },
+    introspection: true,
+    hideSchemaDetailsFromClientErrors: settings.production,
+    includeStacktraceInErrorResponses: false,
+    logger,
+  });
+  await apollo.start();
+
+  app.use(requestScope);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await dataSource.query('SELECT 1');
+      const pending = await dataSource.showMigrations();
+      res.status(pending ? 503 : 200).json({ status: pending ? 'migrations pending' : 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: settings.bodyLimit }),
+    expressMiddleware(apollo, { context: contextFactory(verifier, services, logger) }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(settings.port, settings.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${settings.host === '0.0.0.0' ? 'localhost' : settings.host}:${port}/graphql`;
+  return {
+    url,
+    httpServer,
+    schema,
+    close: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,66 @@
+import { auditServer } from 'graphql-http';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  gateway = await startTestGateway(db.dataSource);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+describe('GraphQL over HTTP', () => {
+  it('passes every MUST of the graphql-http server audit, as an authenticated client', async () => {
+    const authenticatedFetch: typeof fetch = (input, init) =>
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), authorization: `Bearer ${demo.operations.token}` } });
+    const results = await auditServer({ url: gateway.url, fetchFn: authenticatedFetch });
+    const failedMusts = results.flatMap((r) => (r.status === 'error' ? [`${r.name}: ${r.reason}`] : []));
+    expect(failedMusts).toEqual([]);
+    expect(results.filter((r) => r.status === 'ok').length).toBeGreaterThan(20);
+  });
+
+  it('answers GET queries with application/graphql-response+json', async () => {
+    const url = `${gateway.url}?query=${encodeURIComponent('{ viewer { name type } }')}`;
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${demo.resonance.token}`, accept: 'application/graphql-response+json' },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
+    expect(await response.json()).toEqual({ data: { viewer: { name: 'Resonance AI', type: 'AI_PARTNER' } } });
+  });
+
+  it('refuses a mutation over GET', async () => {
+    const query = encodeURIComponent('mutation { suspendPartner(input: {partner: "x", reason: "y"}) { name } }');
+    const response = await fetch(`${gateway.url}?query=${query}`, {
+      headers: { authorization: `Bearer ${demo.operations.token}` },
+    });
+    expect(response.status).toBe(405);
+  });
+
+  it('blocks a simple cross-site request without a token or preflight header (CSRF prevention)', async () => {
+    const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ viewer { name } }')}`);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toMatch(/CSRF/);
+  });
+
+  it('serves /healthz and /readyz', async () => {
+    const health = await fetch(`${gateway.origin}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${gateway.origin}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('echoes a request id in every response', async () => {
+    const response = await fetch(`${gateway.origin}/healthz`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(response.headers.get('x-request-id')).toBe('trace-123');
+  });
+});

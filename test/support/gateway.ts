@@ -1,0 +1,58 @@
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { mintToken } from '../../src/auth/jwt';
+import { readSettings, type JwtSettings, type Settings } from '../../src/config';
+import { startGateway, type Gateway } from '../../src/server/gateway';
+
+export const TEST_JWT: JwtSettings = {
+  issuer: 'accord-test',
+  audience: 'accord-test-gateway',
+  algorithms: ['HS256'],
+  secret: 'accord-test-secret-that-is-long-enough',
+};
+
+export interface GraphQLResponse {
+  status: number;
+  headers: Headers;
+  body: any; // any: each test reads the shape of the operation it sent
+}
+
+export interface TestGateway extends Gateway {
+  /** POSTs a GraphQL operation as a partner's client would. */
+  request(token: string | undefined, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  origin: string;
+}
+
+export function testSettings(overrides: Partial<Settings> = {}): Settings {
+  return { ...readSettings({ NODE_ENV: 'test' }), port: 0, host: '127.0.0.1', jwt: TEST_JWT, ...overrides };
+}
+
+export function tokenFor(partnerId: string, ttlSeconds = 600): string {
+  return mintToken(TEST_JWT, partnerId, ttlSeconds);
+}
+
+/** The real gateway (Express, Apollo, policy, services) on a random local port. */
+export async function startTestGateway(
+  dataSource: DataSource,
+  overrides: Partial<Settings> = {},
+  logger = pino({ level: 'silent' }),
+): Promise<TestGateway> {
+  const gateway = await startGateway({ dataSource, settings: testSettings(overrides), logger });
+  const origin = gateway.url.replace(/\/graphql$/, '');
+  return {
+    ...gateway,
+    origin,
+    async request(token, query, variables) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    },
+  };
+}

@@ -1,0 +1,211 @@
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { countRows, seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+
+const REGISTER = `mutation Register($input: [WorkInput!]!) {
+  registerWorks(input: $input) {
+    createdCount updatedCount unchangedCount
+    works { isrc title iswc releaseDate artists { role artist { name isni } } rightsholders { shareBps label { name } } }
+  }
+}`;
+
+function work(isrc: string, overrides: Record<string, unknown> = {}) {
+  return {
+    isrc,
+    title: `Song ${isrc}`,
+    artists: [{ name: 'Test Artist', role: 'MAIN' }],
+    rightsholders: [{ label: demo.aurora.globalId, shareBps: 10000 }],
+    ...overrides,
+  };
+}
+
+async function tableCounts() {
+  const tables = ['work', 'artist', 'work_artist', 'right_share', 'change_event'];
+  return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(db.dataSource, t)])));
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  gateway = await startTestGateway(db.dataSource);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+describe('registerWorks', () => {
+  it('creates works with normalized identifiers, credits and shares, and records one event per work', async () => {
+    const before = await countRows(db.dataSource, 'change_event');
+    const { body } = await gateway.request(demo.aurora.token, REGISTER, {
+      input: [
+        work('gb-xyz-26-00001', {
+          title: '  First Light ',
+          iswc: 'T-034.524.680-1',
+          releaseDate: '2026-03-01',
+          artists: [
+            { name: 'Nadia Rey', isni: '0000 0001 2103 2683', role: 'MAIN' },
+            { name: 'Guest Voice', role: 'FEATURED' },
+          ],
+        }),
+        work('GBXYZ2600002', {
+          rightsholders: [
+            { label: demo.aurora.globalId, shareBps: 7000 },
+            { label: demo.meridian.globalId, shareBps: 3000 },
+          ],
+        }),
+      ],
+    });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.registerWorks).toMatchObject({ createdCount: 2, updatedCount: 0, unchangedCount: 0 });
+    expect(body.data.registerWorks.works[0]).toEqual({
+      isrc: 'GBXYZ2600001',
+      title: 'First Light',
+      iswc: 'T0345246801',
+      releaseDate: '2026-03-01',
+      artists: [
+        { role: 'MAIN', artist: { name: 'Nadia Rey', isni: '0000000121032683' } },
+        { role: 'FEATURED', artist: { name: 'Guest Voice', isni: null } },
+      ],
+      rightsholders: [{ shareBps: 10000, label: { name: 'Aurora Records' } }],
+    });
+    expect(body.data.registerWorks.works[1].rightsholders).toEqual([
+      { shareBps: 7000, label: { name: 'Aurora Records' } },
+      { shareBps: 3000, label: { name: 'Meridian Music' } },
+    ]);
+    const events = await db.dataSource.query(
+      `SELECT type, actor_id, partner_ids, payload->>'isrc' AS isrc FROM change_event WHERE id > $1 ORDER BY id`,
+      [before],
+    );
+    expect(events).toEqual([
+      { type: 'WORK_REGISTERED', actor_id: demo.aurora.id, partner_ids: [demo.aurora.id], isrc: 'GBXYZ2600001' },
+      {
+        type: 'WORK_REGISTERED',
+        actor_id: demo.aurora.id,
+        partner_ids: expect.arrayContaining([demo.aurora.id, demo.meridian.id]),
+        isrc: 'GBXYZ2600002',
+      },
+    ]);
+  });
+
+  it('is idempotent: the same call again writes nothing and reports the works unchanged', async () => {
+    const input = [work('GBXYZ2600010'), work('GBXYZ2600011')];
+    await gateway.request(demo.aurora.token, REGISTER, { input });
+    const before = await tableCounts();
+    const { body } = await gateway.request(demo.aurora.token, REGISTER, { input });
+    expect(body.data.registerWorks).toMatchObject({ createdCount: 0, updatedCount: 0, unchangedCount: 2 });
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it('replaces a registered work entirely when its content changes', async () => {
+    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBXYZ2600020')] });
+    const { body } = await gateway.request(demo.aurora.token, REGISTER, {
+      input: [work('GBXYZ2600020', { title: 'Renamed', artists: [{ name: 'Someone Else', role: 'MAIN' }] })],
+    });
+    expect(body.data.registerWorks).toMatchObject({ createdCount: 0, updatedCount: 1 });
+    expect(body.data.registerWorks.works[0]).toMatchObject({
+      title: 'Renamed',
+      artists: [{ role: 'MAIN', artist: { name: 'Someone Else' } }],
+    });
+    const [{ type }] = await db.dataSource.query(`SELECT type FROM change_event ORDER BY id DESC LIMIT 1`);
+    expect(type).toBe('WORK_UPDATED');
+  });
+
+  it('registers 5,000 works in one call', async () => {
+    const input = Array.from({ length: 5000 }, (_, i) => work(`GBBLK26${String(i).padStart(5, '0')}`));
+    const { body } = await gateway.request(demo.aurora.token, REGISTER.replace(/works \{[^]*\}\n  \}/, 'works { isrc }\n  }'), { input });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.registerWorks.createdCount).toBe(5000);
+    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM work WHERE isrc LIKE 'GBBLK26%'`);
+    expect(count).toBe(5000);
+  });
+
+  describe('refuses bad input with BAD_USER_INPUT naming the item, and writes nothing', () => {
+    const cases: [string, () => unknown[], RegExp][] = [
+      ['a malformed ISRC', () => [work('GBXYZ2600100'), work('GB-XYZ-26-0001')], /ISRC/],
+      ['a bad ISWC check digit', () => [work('GBXYZ2600101', { iswc: 'T-034.524.680-2' })], /check digit is 2, expected 1/],
+      [
+        'a bad ISNI check character',
+        () => [work('GBXYZ2600102', { artists: [{ name: 'A', isni: '0000 0001 2103 2684', role: 'MAIN' }] })],
+        /check character is 4, expected 3/,
+      ],
+      [
+        'shares that do not sum to 10000 bps',
+        () => [work('GBXYZ2600103'), work('GBXYZ2600104', { rightsholders: [{ label: demo.aurora.globalId, shareBps: 9000 }] })],
+        /input\[1\] \(GBXYZ2600104\)\.rightsholders: shares sum to 9000 bps, expected exactly 10000/,
+      ],
+      [
+        'an unknown label',
+        () => [work('GBXYZ2600105', { rightsholders: [{ label: demo.aurora.globalId, shareBps: 5000 }, { label: 'UGFydG5lcjowMDAwMDAwMC0wMDAwLTQwMDAtODAwMC0wMDAwMDAwMDAwMDA', shareBps: 5000 }] })],
+        /input\[0\] \(GBXYZ2600105\)\.rightsholders\[1\]\.label: no LABEL partner/,
+      ],
+      [
+        'a partner that is not a label',
+        () => [work('GBXYZ2600106', { rightsholders: [{ label: demo.resonance.globalId, shareBps: 10000 }] })],
+        /rightsholders\[0\]\.label: no LABEL partner/,
+      ],
+      ['duplicate ISRCs in one call', () => [work('GBXYZ2600107'), work('gbxyz2600107')], /input\[1\] \(GBXYZ2600107\)\.isrc: duplicate of input\[0\]/],
+      ['no MAIN artist', () => [work('GBXYZ2600108', { artists: [{ name: 'A', role: 'FEATURED' }] })], /at least one MAIN artist/],
+      ['more than 5,000 works', () => Array.from({ length: 5001 }, (_, i) => work(`GBMAX26${String(i).padStart(5, '0')}`)), /at most 5000 works per call, got 5001/],
+    ];
+    it.each(cases)('%s', async (_name, input, message) => {
+      const before = await tableCounts();
+      const { body } = await gateway.request(demo.aurora.token, REGISTER, { input: input() });
+      expect(body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0].message).toMatch(message);
+      expect(await tableCounts()).toEqual(before);
+    });
+  });
+
+  describe('authorization', () => {
+    it("refuses a label registering a work it has no share in, and a takeover of another label's work", async () => {
+      const before = await tableCounts();
+      const foreign = await gateway.request(demo.aurora.token, REGISTER, {
+        input: [work('GBXYZ2600200', { rightsholders: [{ label: demo.meridian.globalId, shareBps: 10000 }] })],
+      });
+      expect(foreign.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      const takeover = await gateway.request(demo.aurora.token, REGISTER, { input: [work('QZMER2600002')] });
+      expect(takeover.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', isrc: 'QZMER2600002' });
+      expect(await tableCounts()).toEqual(before);
+    });
+
+    it('refuses a distributor without MANAGE_CATALOG and AI partners', async () => {
+      for (const token of [demo.tidewater.token, demo.resonance.token]) {
+        const { body } = await gateway.request(token, REGISTER, { input: [work('GBXYZ2600201')] });
+        expect(body.errors[0].extensions.code).toBe('FORBIDDEN');
+      }
+      expect(await countRows(db.dataSource, 'work')).toBeGreaterThan(0);
+      const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM work WHERE isrc = 'GBXYZ2600201'`);
+      expect(count).toBe(0);
+    });
+
+    it('lets a distributor register for a label once granted MANAGE_CATALOG', async () => {
+      const grant = await gateway.request(demo.aurora.token, `mutation($d: ID!) { grantMandate(input: {distributor: $d, permissions: [MANAGE_CATALOG]}) { id } }`, { d: demo.tidewater.globalId });
+      expect(grant.body.errors).toBeUndefined();
+      const { body } = await gateway.request(demo.tidewater.token, REGISTER, { input: [work('GBXYZ2600202')] });
+      expect(body.errors).toBeUndefined();
+      expect(body.data.registerWorks.createdCount).toBe(1);
+    });
+  });
+
+  it('keeps exactly one consistent work when 10 calls register the same new ISRC at once', async () => {
+    const calls = Array.from({ length: 10 }, (_, i) =>
+      gateway.request(demo.aurora.token, REGISTER, { input: [work('GBRCE2600001', { title: `Take ${i}` })] }),
+    );
+    const results = await Promise.all(calls);
+    for (const { body } of results) {
+      if (body.errors) expect(body.errors[0].extensions.code).toBe('CONFLICT');
+    }
+    expect(results.some(({ body }) => !body.errors)).toBe(true);
+    const rows = await db.dataSource.query(
+      `SELECT w.title, (SELECT count(*)::int FROM right_share rs WHERE rs.work_id = w.id) AS shares
+       FROM work w WHERE isrc = 'GBRCE2600001'`,
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].shares).toBe(1);
+  });
+});
