@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Foundation1764000000000 } from './migrations/1764000000000-Foundation';
+import { Agreements1764100000000 } from './migrations/1764100000000-Agreements';
+import { AgreementEntity, AgreementHistoryEntity, AgreementTermsEntity } from './src/agreements/agreement.entity';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -23,8 +25,11 @@ export const entities = [
   WorkArtistEntity,
   RightShareEntity,
   ChangeEventEntity,
+  AgreementEntity,
+  AgreementTermsEntity,
+  AgreementHistoryEntity,
 ];
-export const migrations = [Foundation1764000000000];
+export const migrations = [Foundation1764000000000, Agreements1764100000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
