@@ -59,3 +59,9 @@ export class ConflictError extends DomainError {
     super(ErrorCode.CONFLICT, message, details);
   }
 }
+
+export class InvalidTransitionError extends DomainError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(ErrorCode.INVALID_TRANSITION, message, details);
+  }
+}

@@ -1,12 +1,11 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isInternal, type Viewer } from '../auth/viewer';
-import { BadInputError, ConflictError, ForbiddenError, NotFoundError } from '../common/errors';
+import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { idOf, isUuid, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
 import { MandateEntity, type MandatePermission } from './mandate.entity';
 import { PartnerEntity, PartnerStatus, PartnerType } from './partner.entity';
-import { InvalidTransitionError } from './partners.errors';
 import type { ChangePartnerStatusInput, GrantMandateInput, RevokeMandateInput } from './partners.types';
 
 interface ViewerRow {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { createAgreementLoaders, type AgreementLoaders } from '../agreements/agreements.loaders';
 import type { Viewer } from '../auth/viewer';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
@@ -14,12 +15,14 @@ export interface RequestContext {
 }
 
 export interface Loaders {
+  agreements: AgreementLoaders;
   partners: PartnerLoaders;
   works: WorkLoaders;
 }
 
 export function createLoaders(viewer: Viewer, services: Services): Loaders {
   return {
+    agreements: createAgreementLoaders(viewer, services.agreements),
     partners: createPartnerLoaders(viewer, services.partners),
     works: createWorkLoaders(viewer, services.works),
   };

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
+import { toAgreement } from '../agreements/agreements.mapper';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
 import { fromGlobalId } from '../common/relay/global-id';
 import { Node } from '../common/relay/node';
@@ -23,6 +24,10 @@ export class NodeResolver {
       case 'Partner': {
         const partner = await ctx.loaders.partners.partnerById.load(uuid);
         return partner ? toPartner(partner) : null;
+      }
+      case 'Agreement': {
+        const agreement = await ctx.loaders.agreements.agreementById.load(uuid);
+        return agreement ? toAgreement(agreement) : null;
       }
       case 'Mandate': {
         const mandate = await ctx.services.partners.findMandate(ctx.viewer, uuid);

@@ -1,12 +1,26 @@
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
+import {
+  AgreementHistoryResolver,
+  AgreementResolver,
+  AgreementTermsResolver,
+} from '../agreements/agreements.resolver';
 import { enforcePolicy } from '../auth/policy';
 import { MandateResolver, PartnerResolver } from '../partners/partners.resolver';
 import { RightShareResolver, WorkResolver } from '../works/works.resolver';
 import { NodeResolver } from './node.resolver';
 
-export const resolvers = [NodeResolver, PartnerResolver, MandateResolver, WorkResolver, RightShareResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  PartnerResolver,
+  MandateResolver,
+  WorkResolver,
+  RightShareResolver,
+  AgreementResolver,
+  AgreementTermsResolver,
+  AgreementHistoryResolver,
+] as const;
 
 /** The executable schema: built from the code, with every field's authorization rule applied. */
 export async function buildAccordSchema(): Promise<GraphQLSchema> {
