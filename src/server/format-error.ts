@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError, ERROR_CODES, ErrorCode } from '../common/errors';
+import { isTokenLimitError } from './query-limits';
 import { currentRequest } from './request-scope';
 
 /**
@@ -60,6 +61,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
   if (original instanceof DomainError) {
     return { ...base, message: original.message, extensions: { ...original.details, code: original.code } };
+  }
+  const cause = error instanceof GraphQLError ? (error.originalError ?? error) : undefined;
+  if (cause instanceof GraphQLError && (cause.extensions.code === ErrorCode.QUERY_TOO_COMPLEX || isTokenLimitError(cause))) {
+    return { ...base, message: cause.message, extensions: { code: ErrorCode.QUERY_TOO_COMPLEX } };
   }
   const code = formatted.extensions?.code;
   if (typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {

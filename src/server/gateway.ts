@@ -18,7 +18,9 @@ import type { RequestContext } from './context';
 import { contextFactory } from './context-factory';
 import { formatError } from './format-error';
 import { introspectionGuard } from './introspection-guard';
+import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
+import { httpErrors } from './http-errors';
 import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
@@ -61,9 +63,12 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     errorLogging(),
   ];
   if (settings.production) plugins.push(introspectionGuard());
+  const limits = queryLimits();
   const apollo = new ApolloServer<RequestContext>({
     schema,
-    plugins,
+    plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
+    validationRules: limits.validationRules,
+    parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     formatError,
     csrfPrevention: { requestHeaders: CSRF_SAFE_HEADERS },
     introspection: true,
@@ -91,6 +96,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     express.json({ limit: settings.bodyLimit }),
     expressMiddleware(apollo, { context: contextFactory(verifier, services, logger) }),
   );
+  app.use(httpErrors(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(settings.port, settings.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -51,6 +51,17 @@ describe('GraphQL over HTTP', () => {
     expect(await response.text()).toMatch(/CSRF/);
   });
 
+  it('answers a malformed or oversized body with a JSON error, never an HTML page', async () => {
+    const post = (body: string) =>
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.resonance.token}` }, body });
+    const malformed = await post('{"query": ');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+    const oversized = await post(JSON.stringify({ query: '{ viewer { name } }', variables: { padding: 'x'.repeat(11 * 1024 * 1024) } }));
+    expect(oversized.status).toBe(413);
+    expect((await oversized.json()).errors[0]).toEqual({ message: 'request body is too large', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('serves /healthz and /readyz', async () => {
     const health = await fetch(`${gateway.origin}/healthz`);
     expect(health.status).toBe(200);

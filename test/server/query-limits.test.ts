@@ -1,0 +1,58 @@
+import { QUERY_LIMITS } from '../../src/server/query-limits';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { countRows, seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  gateway = await startTestGateway(db.dataSource);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+/** viewer { mandates { distributor { mandates { … } } } }: `depth` levels below viewer. */
+function nested(depth: number): string {
+  const fields = Array.from({ length: depth }, (_, i) => (i % 2 ? 'distributor' : 'mandates'));
+  const leaf = depth % 2 ? 'id' : 'name';
+  return `{ viewer { ${fields.map((f) => `${f} { `).join('')}${leaf}${' }'.repeat(depth)} } }`;
+}
+
+describe('query limits', () => {
+  it(`refuses an operation deeper than ${QUERY_LIMITS.maxDepth} with QUERY_TOO_COMPLEX`, async () => {
+    const { status, body } = await gateway.request(demo.aurora.token, nested(QUERY_LIMITS.maxDepth + 2));
+    expect(status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(body.errors[0].message).toMatch(/depth limit of 12/);
+  });
+
+  it('accepts an operation within the depth limit', async () => {
+    const { body } = await gateway.request(demo.operations.token, nested(QUERY_LIMITS.maxDepth - 2));
+    expect(body.errors).toBeUndefined();
+  });
+
+  it(`refuses more than ${QUERY_LIMITS.maxAliases} aliases`, async () => {
+    const aliases = Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, i) => `a${i}: viewer { name }`).join(' ');
+    const { body } = await gateway.request(demo.aurora.token, `{ ${aliases} }`);
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it(`refuses a document of more than ${QUERY_LIMITS.maxTokens} tokens at parse time`, async () => {
+    const { body } = await gateway.request(demo.aurora.token, `{ viewer { ${'name '.repeat(QUERY_LIMITS.maxTokens)} } }`);
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('refuses a mutation over the limits before anything is written', async () => {
+    const before = await countRows(db.dataSource, 'mandate');
+    const grants = Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, i) => `g${i}: grantMandate(input: {distributor: "${demo.tidewater.globalId}", permissions: [READ_CATALOG]}) { id }`).join(' ');
+    const { body } = await gateway.request(demo.aurora.token, `mutation { ${grants} }`);
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(await countRows(db.dataSource, 'mandate')).toBe(before);
+  });
+});
