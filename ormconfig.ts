@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Foundation1764000000000 } from './migrations/1764000000000-Foundation';
 import { Agreements1764100000000 } from './migrations/1764100000000-Agreements';
+import { CostBudget1764400000000 } from './migrations/1764400000000-CostBudget';
 import { AgreementEntity, AgreementHistoryEntity, AgreementTermsEntity } from './src/agreements/agreement.entity';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
@@ -29,7 +30,7 @@ export const entities = [
   AgreementTermsEntity,
   AgreementHistoryEntity,
 ];
-export const migrations = [Foundation1764000000000, Agreements1764100000000];
+export const migrations = [Foundation1764000000000, Agreements1764100000000, CostBudget1764400000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

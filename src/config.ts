@@ -24,6 +24,8 @@ export interface Settings {
   dataDir: string;
   embeddedPgPort: number;
   bodyLimit: string;
+  /** Cost points each partner may spend per minute, across all replicas. */
+  costBudgetPerMinute: number;
   logLevel: string;
   jwt: JwtSettings;
 }
@@ -57,6 +59,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     dataDir: path.resolve(env.ACCORD_DATA_DIR ?? '.data'),
     embeddedPgPort: Number(env.EMBEDDED_PG_PORT ?? 0),
     bodyLimit: env.BODY_LIMIT ?? '10mb',
+    costBudgetPerMinute: Number(env.COST_BUDGET_PER_MINUTE ?? 300_000),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     jwt: {
       issuer: env.JWT_ISSUER ?? 'accord-local',

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
-import { PageArgs } from '../common/relay/connection';
+import { PageArgs, pageComplexity } from '../common/relay/connection';
 import { idOf } from '../common/relay/global-id';
 import { IsrcScalar } from '../common/scalars/identifiers';
 import { toPartner } from '../partners/partners.mapper';
@@ -38,6 +38,7 @@ export class AgreementResolver {
   }
 
   @Query(() => AgreementConnection, {
+    complexity: pageComplexity,
     description: `Agreements you may read, oldest first; at most ${MAX_AGREEMENTS_PAGE} per page.`,
   })
   @Allow(EVERY_PARTNER)

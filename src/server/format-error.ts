@@ -59,8 +59,10 @@ const CLIENT_MISTAKES = new Set([
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };
-  if (original instanceof DomainError) {
-    return { ...base, message: original.message, extensions: { ...original.details, code: original.code } };
+  // Raised in a resolver, or wrapped by toGraphQLError in the context or a plugin.
+  const domain = original instanceof GraphQLError ? original.originalError : original;
+  if (domain instanceof DomainError) {
+    return { ...base, message: domain.message, extensions: { ...domain.details, code: domain.code } };
   }
   const cause = error instanceof GraphQLError ? (error.originalError ?? error) : undefined;
   if (cause instanceof GraphQLError && (cause.extensions.code === ErrorCode.QUERY_TOO_COMPLEX || isTokenLimitError(cause))) {

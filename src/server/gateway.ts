@@ -17,7 +17,9 @@ import type { Settings } from '../config';
 import type { RequestContext } from './context';
 import { contextFactory } from './context-factory';
 import { formatError } from './format-error';
+import { CostBudget } from './cost-budget';
 import { introspectionGuard } from './introspection-guard';
+import { operationCost } from './operation-cost';
 import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
 import { httpErrors } from './http-errors';
@@ -61,6 +63,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
       ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
       : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
     errorLogging(),
+    operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
   const limits = queryLimits();

@@ -3,15 +3,17 @@ import { GraphQLError, type ValidationContext } from 'graphql';
 import { ErrorCode } from '../common/errors';
 
 /**
- * Depth, alias, directive and cost limits on every operation (graphql-armor), and a token limit at
- * parse time (graphql-js). Refusals carry QUERY_TOO_COMPLEX and happen before anything executes.
+ * Depth, alias and directive limits on every operation (graphql-armor), and a token limit at parse
+ * time (graphql-js). Refusals carry QUERY_TOO_COMPLEX and happen before anything executes. Cost is
+ * measured with the partner's budget in operation-cost.ts, not here, so it is computed once.
  */
 export const QUERY_LIMITS = {
   maxDepth: 12,
   maxAliases: 20,
   maxDirectives: 20,
   maxTokens: 20_000,
-  maxCost: 20_000,
+  /** Points (see operation-cost.ts): a full page of 500 works with every field fits, with room to spare. */
+  maxCost: 10_000,
 };
 
 /** armor's own reporter tags refusals BAD_USER_INPUT; this one gives them their code. */
@@ -34,7 +36,7 @@ export function queryLimits() {
     maxDepth: { n: QUERY_LIMITS.maxDepth, ...refuse },
     maxAliases: { n: QUERY_LIMITS.maxAliases, ...refuse },
     maxDirectives: { n: QUERY_LIMITS.maxDirectives, ...refuse },
-    costLimit: { maxCost: QUERY_LIMITS.maxCost, ...refuse },
+    costLimit: { enabled: false },
     maxTokens: { enabled: false },
     // Apollo's hideSchemaDetailsFromClientErrors already hides "did you mean" suggestions in production.
     blockFieldSuggestion: { enabled: false },

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
-import { PageArgs } from '../common/relay/connection';
+import { PageArgs, pageComplexity } from '../common/relay/connection';
 import { IsrcScalar } from '../common/scalars/identifiers';
 import { toPartner } from '../partners/partners.mapper';
 import { Partner } from '../partners/partners.types';
@@ -28,6 +28,7 @@ export class WorkResolver {
   }
 
   @Query(() => WorkConnection, {
+    complexity: pageComplexity,
     description: `The catalog visible to you, by ISRC. At most ${MAX_WORKS_PAGE} per page. A distributor sees the works of labels it holds a READ_CATALOG mandate for.`,
   })
   @Allow(EVERY_PARTNER)
@@ -41,6 +42,7 @@ export class WorkResolver {
   }
 
   @Mutation(() => RegisterWorksPayload, {
+    complexity: ({ args, childComplexity }) => (Array.isArray(args.input) ? args.input.length : 1) + childComplexity,
     description: `Creates or replaces works by ISRC: idempotent, all or nothing, at most ${MAX_WORKS_PER_CALL} per call.`,
   })
   @Allow({ LABEL: true, DISTRIBUTOR: true, INTERNAL: true }, 'viewer acts (MANAGE_CATALOG) for an owner of each work, before and after')

@@ -46,7 +46,8 @@ async function expectRefused(token: string | undefined, code: string, message: R
 describe('authentication', () => {
   it('accepts a valid token and answers as its partner', async () => {
     const { body } = await gateway.request(sign({ sub: demo.cadence.id }), VIEWER);
-    expect(body).toEqual({ data: { viewer: { name: 'Cadence Labs' } } });
+    expect(body.data).toEqual({ viewer: { name: 'Cadence Labs' } });
+    expect(body.errors).toBeUndefined();
   });
 
   it('refuses a request without a token', () => expectRefused(undefined, 'UNAUTHENTICATED', /missing bearer token/));

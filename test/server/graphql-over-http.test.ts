@@ -34,7 +34,7 @@ describe('GraphQL over HTTP', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/graphql-response+json');
-    expect(await response.json()).toEqual({ data: { viewer: { name: 'Resonance AI', type: 'AI_PARTNER' } } });
+    expect(((await response.json()) as { data: unknown }).data).toEqual({ viewer: { name: 'Resonance AI', type: 'AI_PARTNER' } });
   });
 
   it('refuses a mutation over GET', async () => {
@@ -59,7 +59,7 @@ describe('GraphQL over HTTP', () => {
     expect(await malformed.json()).toEqual({ errors: [{ message: 'request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
     const oversized = await post(JSON.stringify({ query: '{ viewer { name } }', variables: { padding: 'x'.repeat(11 * 1024 * 1024) } }));
     expect(oversized.status).toBe(413);
-    expect((await oversized.json()).errors[0]).toEqual({ message: 'request body is too large', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(((await oversized.json()) as { errors: unknown[] }).errors[0]).toEqual({ message: 'request body is too large', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('serves /healthz and /readyz', async () => {

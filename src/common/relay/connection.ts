@@ -1,3 +1,4 @@
+import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { Allow, EVERY_PARTNER } from '../../auth/policy';
 import { BadInputError } from '../errors';
@@ -59,6 +60,10 @@ export function ConnectionType<Node extends object>(name: string, nodeType: Clas
   }
   return ConnectionClass;
 }
+
+/** Cost of a connection field: its selection once per node of the page asked for. */
+export const pageComplexity: ComplexityEstimator = ({ args, childComplexity }) =>
+  1 + (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE) * childComplexity;
 
 @ArgsType()
 export class PageArgs {
