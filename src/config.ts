@@ -15,6 +15,12 @@ export interface JwtSettings {
   jwksUrl?: string;
 }
 
+/** The gateway's ES256 key for decision receipts (PKCS#8 PEM private key) and its JWK key id. */
+export interface ReceiptSettings {
+  signingKey?: string;
+  keyId?: string;
+}
+
 export interface Settings {
   production: boolean;
   host: string;
@@ -26,6 +32,7 @@ export interface Settings {
   bodyLimit: string;
   logLevel: string;
   jwt: JwtSettings;
+  receipt: ReceiptSettings;
 }
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
@@ -65,6 +72,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       secret: env.JWT_SECRET || undefined,
       publicKey: publicKey || undefined,
       jwksUrl: env.JWT_JWKS_URL || undefined,
+    },
+    receipt: {
+      signingKey: env.RECEIPT_SIGNING_KEY?.replace(/\\n/g, '\n') || undefined,
+      keyId: env.RECEIPT_KEY_ID || undefined,
     },
   };
 }

@@ -6,5 +6,7 @@ export const ChangeType = {
   MANDATE_REVOKED: 'MANDATE_REVOKED',
   WORK_REGISTERED: 'WORK_REGISTERED',
   WORK_UPDATED: 'WORK_UPDATED',
+  CONSENT_RECORDED: 'CONSENT_RECORDED',
+  CONSENT_WITHDRAWN: 'CONSENT_WITHDRAWN',
 } as const;
 export type ChangeType = (typeof ChangeType)[keyof typeof ChangeType];

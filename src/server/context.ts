@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer';
+import { createConsentLoaders, type ConsentLoaders } from '../consent/consent.loaders';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
 import type { Services } from './services';
@@ -16,11 +17,13 @@ export interface RequestContext {
 export interface Loaders {
   partners: PartnerLoaders;
   works: WorkLoaders;
+  consent: ConsentLoaders;
 }
 
 export function createLoaders(viewer: Viewer, services: Services): Loaders {
   return {
     partners: createPartnerLoaders(viewer, services.partners),
     works: createWorkLoaders(viewer, services.works),
+    consent: createConsentLoaders(viewer, services.consent),
   };
 }

@@ -2,11 +2,23 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchema } from 'type-graphql';
 import { enforcePolicy } from '../auth/policy';
+import { ArtistConsentResolver, ConsentResolver, WorkConsentResolver } from '../consent/consent.resolver';
+import { DecisionsResolver } from '../decisions/decisions.resolver';
 import { MandateResolver, PartnerResolver } from '../partners/partners.resolver';
 import { RightShareResolver, WorkResolver } from '../works/works.resolver';
 import { NodeResolver } from './node.resolver';
 
-export const resolvers = [NodeResolver, PartnerResolver, MandateResolver, WorkResolver, RightShareResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  PartnerResolver,
+  MandateResolver,
+  WorkResolver,
+  RightShareResolver,
+  ConsentResolver,
+  WorkConsentResolver,
+  ArtistConsentResolver,
+  DecisionsResolver,
+] as const;
 
 /** The executable schema: built from the code, with every field's authorization rule applied. */
 export async function buildAccordSchema(): Promise<GraphQLSchema> {

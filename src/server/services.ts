@@ -1,4 +1,7 @@
 import type { DataSource } from 'typeorm';
+import { ConsentService } from '../consent/consent.service';
+import { DecisionsService } from '../decisions/decisions.service';
+import type { ReceiptSigner } from '../decisions/receipt';
 import { PartnersService } from '../partners/partners.service';
 import { WorksService } from '../works/works.service';
 
@@ -6,11 +9,17 @@ import { WorksService } from '../works/works.service';
 export interface Services {
   partners: PartnersService;
   works: WorksService;
+  consent: ConsentService;
+  decisions: DecisionsService;
 }
 
-export function createServices(dataSource: DataSource): Services {
+/** `issuer` names the gateway in the receipts it signs. */
+export function createServices(dataSource: DataSource, signer: ReceiptSigner, issuer: string): Services {
+  const works = new WorksService(dataSource);
   return {
     partners: new PartnersService(dataSource),
-    works: new WorksService(dataSource),
+    works,
+    consent: new ConsentService(dataSource),
+    decisions: new DecisionsService(dataSource, works, signer, issuer),
   };
 }
