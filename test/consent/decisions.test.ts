@@ -4,17 +4,12 @@ import { insertConsent, insertWork, type ConsentFixture, type WorkFixture } from
 import { seedDemoPartners, type Demo } from '../support/demo';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { toGlobalId } from '../../src/common/relay/global-id';
+import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
 
-export const DECIDE = `query Decide($isrcs: [ISRC!]!, $use: UseType!, $territory: Territory!, $at: DateTime) {
-  consentDecisions(isrcs: $isrcs, use: $use, territory: $territory, at: $at) {
-    decisionId aiPartner use territory at evaluatedAt digest receipt
-    decisions { isrc decision reasons rightsholdersWithoutAgreement agreements consentRecords }
-  }
-}`;
 
 beforeAll(async () => {
   db = await createTestDatabase();
