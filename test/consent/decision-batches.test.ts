@@ -188,7 +188,7 @@ describe('who may ask', () => {
 
   it('the JWKS is public and holds the one ES256 verification key, without its private part', async () => {
     const response = await fetch(`${gateway.origin}/.well-known/jwks.json`);
-    const { keys } = await response.json();
+    const { keys } = (await response.json()) as { keys: Record<string, unknown>[] };
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
     expect(keys[0].d).toBeUndefined();
