@@ -3,7 +3,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Foundation1764000000000 } from './migrations/1764000000000-Foundation';
 import { Agreements1764100000000 } from './migrations/1764100000000-Agreements';
 import { CostBudget1764400000000 } from './migrations/1764400000000-CostBudget';
+import { Consent1764200000000 } from './migrations/1764200000000-Consent';
 import { AgreementEntity, AgreementHistoryEntity, AgreementTermsEntity } from './src/agreements/agreement.entity';
+import { ConsentRecordEntity } from './src/consent/consent-record.entity';
+import { DecisionBatchEntity } from './src/decisions/decision-batch.entity';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -29,8 +32,15 @@ export const entities = [
   AgreementEntity,
   AgreementTermsEntity,
   AgreementHistoryEntity,
+  ConsentRecordEntity,
+  DecisionBatchEntity,
 ];
-export const migrations = [Foundation1764000000000, Agreements1764100000000, CostBudget1764400000000];
+export const migrations = [
+  Foundation1764000000000,
+  Agreements1764100000000,
+  Consent1764200000000,
+  CostBudget1764400000000,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -15,6 +15,12 @@ export interface JwtSettings {
   jwksUrl?: string;
 }
 
+/** The gateway's ES256 key for decision receipts (PKCS#8 PEM private key) and its JWK key id. */
+export interface ReceiptSettings {
+  signingKey?: string;
+  keyId?: string;
+}
+
 export interface Settings {
   production: boolean;
   host: string;
@@ -28,6 +34,7 @@ export interface Settings {
   costBudgetPerMinute: number;
   logLevel: string;
   jwt: JwtSettings;
+  receipt: ReceiptSettings;
 }
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
@@ -68,6 +75,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       secret: env.JWT_SECRET || undefined,
       publicKey: publicKey || undefined,
       jwksUrl: env.JWT_JWKS_URL || undefined,
+    },
+    receipt: {
+      signingKey: env.RECEIPT_SIGNING_KEY?.replace(/\\n/g, '\n') || undefined,
+      keyId: env.RECEIPT_KEY_ID || undefined,
     },
   };
 }

@@ -6,6 +6,7 @@ import { openDatabase } from './db/database';
 import { writeDemoTokens } from './seed/demo-tokens';
 import { seedDemo } from './seed/seed-demo';
 import { startGateway } from './server/gateway';
+import { withLocalReceiptKey } from './decisions/receipt';
 
 /**
  * `npm start`: the gateway on DATABASE_URL, or on an embedded PostgreSQL under the data folder with the
@@ -13,7 +14,7 @@ import { startGateway } from './server/gateway';
  * token per demo partner.
  */
 async function main(): Promise<void> {
-  const settings = withLocalSecret(readSettings());
+  const settings = withLocalReceiptKey(withLocalSecret(readSettings()));
   const logger = pino({ level: settings.logLevel });
   const database = await openDatabase(settings);
   if (database.embedded && (await seedDemo(database.dataSource))) logger.info('demo data seeded');

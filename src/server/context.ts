@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createAgreementLoaders, type AgreementLoaders } from '../agreements/agreements.loaders';
 import type { Viewer } from '../auth/viewer';
+import { createConsentLoaders, type ConsentLoaders } from '../consent/consent.loaders';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
 import type { Services } from './services';
@@ -18,6 +19,7 @@ export interface Loaders {
   agreements: AgreementLoaders;
   partners: PartnerLoaders;
   works: WorkLoaders;
+  consent: ConsentLoaders;
 }
 
 export function createLoaders(viewer: Viewer, services: Services): Loaders {
@@ -25,5 +27,6 @@ export function createLoaders(viewer: Viewer, services: Services): Loaders {
     agreements: createAgreementLoaders(viewer, services.agreements),
     partners: createPartnerLoaders(viewer, services.partners),
     works: createWorkLoaders(viewer, services.works),
+    consent: createConsentLoaders(viewer, services.consent),
   };
 }

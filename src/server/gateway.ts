@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { Settings } from '../config';
+import { ReceiptSigner } from '../decisions/receipt';
 import type { RequestContext } from './context';
 import { contextFactory } from './context-factory';
 import { formatError } from './format-error';
@@ -49,7 +50,8 @@ const CSRF_SAFE_HEADERS = ['authorization', 'x-apollo-operation-name', 'apollo-r
 
 export async function startGateway({ dataSource, settings, logger }: GatewayOptions): Promise<Gateway> {
   const schema = await buildAccordSchema();
-  const services = createServices(dataSource);
+  const receiptSigner = new ReceiptSigner(settings.receipt);
+  const services = createServices(dataSource, receiptSigner, settings.jwt.issuer);
   const verifier = new TokenVerifier(settings.jwt);
   const app = express();
   app.disable('x-powered-by');
@@ -93,6 +95,10 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     } catch {
       res.status(503).json({ status: 'database unreachable' });
     }
+  });
+  // The public key of decision receipts, for anyone to verify a receipt an AI partner shows them.
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.set('cache-control', 'public, max-age=300').json(receiptSigner.jwks());
   });
   app.use(
     '/graphql',

@@ -7,6 +7,8 @@ import {
   AgreementTermsResolver,
 } from '../agreements/agreements.resolver';
 import { enforcePolicy } from '../auth/policy';
+import { ArtistConsentResolver, ConsentResolver, WorkConsentResolver } from '../consent/consent.resolver';
+import { DecisionsResolver } from '../decisions/decisions.resolver';
 import { MandateResolver, PartnerResolver } from '../partners/partners.resolver';
 import { RightShareResolver, WorkResolver } from '../works/works.resolver';
 import { NodeResolver } from './node.resolver';
@@ -20,6 +22,10 @@ export const resolvers = [
   AgreementResolver,
   AgreementTermsResolver,
   AgreementHistoryResolver,
+  ConsentResolver,
+  WorkConsentResolver,
+  ArtistConsentResolver,
+  DecisionsResolver,
 ] as const;
 
 /** The executable schema: built from the code, with every field's authorization rule applied. */

@@ -1,5 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { AgreementsService } from '../agreements/agreements.service';
+import { ConsentService } from '../consent/consent.service';
+import { DecisionsService } from '../decisions/decisions.service';
+import type { ReceiptSigner } from '../decisions/receipt';
 import { PartnersService } from '../partners/partners.service';
 import { WorksService } from '../works/works.service';
 
@@ -8,12 +11,18 @@ export interface Services {
   agreements: AgreementsService;
   partners: PartnersService;
   works: WorksService;
+  consent: ConsentService;
+  decisions: DecisionsService;
 }
 
-export function createServices(dataSource: DataSource): Services {
+/** `issuer` names the gateway in the receipts it signs. */
+export function createServices(dataSource: DataSource, signer: ReceiptSigner, issuer: string): Services {
+  const works = new WorksService(dataSource);
   return {
     agreements: new AgreementsService(dataSource),
     partners: new PartnersService(dataSource),
-    works: new WorksService(dataSource),
+    works,
+    consent: new ConsentService(dataSource),
+    decisions: new DecisionsService(dataSource, works, signer, issuer),
   };
 }

@@ -11,6 +11,7 @@ export function toWork(row: WorkRow): Work {
     iswc: row.iswc,
     releaseDate: row.release_date,
     updatedAt: row.updated_at,
+    ownerLabelIds: row.owner_label_ids,
   });
 }
 

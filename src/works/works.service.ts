@@ -20,6 +20,8 @@ export interface WorkRow {
   iswc: string | null;
   release_date: string | null;
   updated_at: Date;
+  /** The labels holding a share: relations on the work (who may see its consent history) are decided on them. */
+  owner_label_ids: string[];
 }
 
 export interface WorkArtistRow {
@@ -43,7 +45,8 @@ export interface RegisterWorksResult {
   unchangedCount: number;
 }
 
-const WORK_COLUMNS = `w.id, w.isrc, w.title, w.iswc, w.release_date::text AS release_date, w.updated_at`;
+const WORK_COLUMNS = `w.id, w.isrc, w.title, w.iswc, w.release_date::text AS release_date, w.updated_at,
+  ARRAY(SELECT rs.label_id FROM right_share rs WHERE rs.work_id = w.id) AS owner_label_ids`;
 
 /**
  * Which works a viewer may see, as a SQL condition on alias `w`. Everyone sees the catalog except a

@@ -62,6 +62,8 @@ export class RightShare {
 @ObjectType({ implements: Node, description: 'A sound recording, identified by its ISRC.' })
 export class Work extends Node {
   workId!: string;
+  /** Labels holding a share, for relations decided on the work (see consent history). */
+  ownerLabelIds!: readonly string[];
 
   @Field(() => IsrcScalar)
   @Allow(EVERY_PARTNER)

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { mintToken } from '../../src/auth/jwt';
 import { readSettings, type JwtSettings, type Settings } from '../../src/config';
+import { generateReceiptKey } from '../../src/decisions/receipt';
 import { startGateway, type Gateway } from '../../src/server/gateway';
 
 export const TEST_JWT: JwtSettings = {
@@ -23,8 +24,18 @@ export interface TestGateway extends Gateway {
   origin: string;
 }
 
+/** One receipt key per test process, as a deployment has one configured key. */
+const TEST_RECEIPT_KEY = generateReceiptKey();
+
 export function testSettings(overrides: Partial<Settings> = {}): Settings {
-  return { ...readSettings({ NODE_ENV: 'test' }), port: 0, host: '127.0.0.1', jwt: TEST_JWT, ...overrides };
+  return {
+    ...readSettings({ NODE_ENV: 'test' }),
+    port: 0,
+    host: '127.0.0.1',
+    jwt: TEST_JWT,
+    receipt: { signingKey: TEST_RECEIPT_KEY },
+    ...overrides,
+  };
 }
 
 export function tokenFor(partnerId: string, ttlSeconds = 600): string {

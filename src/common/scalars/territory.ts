@@ -13,18 +13,25 @@ export function parseTerritory(raw: string): string {
   throw new Error(`"${raw}" is not a territory: expected an ISO 3166-1 alpha-2 code (e.g. FR) or WORLD`);
 }
 
-/** Whether a territory set (codes, or WORLD minus exclusions) covers one country. */
+/**
+ * Whether a territory set (codes, or WORLD minus exclusions) covers a territory. Asked for WORLD itself,
+ * only an unrestricted WORLD covers it: "WORLD minus US" does not license worldwide use.
+ */
 export function coversTerritory(
   scope: { territories: readonly string[]; excludedTerritories: readonly string[] },
   territory: string,
 ): boolean {
+  if (territory === WORLD) return scope.territories.includes(WORLD) && scope.excludedTerritories.length === 0;
   if (scope.territories.includes(territory)) return true;
   return scope.territories.includes(WORLD) && !scope.excludedTerritories.includes(territory);
 }
 
 /** The same rule in SQL, over columns `<alias>.territories` and `<alias>.excluded_territories`. */
 export function coversTerritorySql(alias: string, parameter: string): string {
-  return `(${parameter} = ANY(${alias}.territories) OR ('${WORLD}' = ANY(${alias}.territories) AND NOT ${parameter} = ANY(${alias}.excluded_territories)))`;
+  return `(CASE WHEN ${parameter} = '${WORLD}'
+    THEN '${WORLD}' = ANY(${alias}.territories) AND cardinality(${alias}.excluded_territories) = 0
+    ELSE ${parameter} = ANY(${alias}.territories)
+      OR ('${WORLD}' = ANY(${alias}.territories) AND NOT ${parameter} = ANY(${alias}.excluded_territories)) END)`;
 }
 
 function parseInput(value: unknown): string {

@@ -1,0 +1,150 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Viewer } from '../auth/viewer';
+import { BadInputError, ForbiddenError } from '../common/errors';
+import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
+import { idOf, toGlobalId } from '../common/relay/global-id';
+import type { UseType } from '../common/use-type';
+import { PartnerType } from '../partners/partner.entity';
+import type { WorkRow, WorksService } from '../works/works.service';
+import { DECISION_SQL, LICENSED_WORKS_SQL, type DecisionRow } from './decision-rule';
+import { Decision, type ConsentDecision, type ConsentDecisionBatch, type DecisionReason } from './decisions.types';
+import { validateIsrcs } from './decisions.validation';
+import type { ReceiptSigner } from './receipt';
+
+export const MAX_LICENSED_WORKS_PAGE = 1000;
+
+export interface DecisionQuestion {
+  isrcs: string[];
+  use: UseType;
+  territory: string;
+  at?: Date | null;
+  aiPartner?: string | null;
+}
+
+export interface LicensedWorksQuestion {
+  use: UseType;
+  territory: string;
+  aiPartner?: string | null;
+}
+
+/** Shared by every empty list of every decision: no allocation for what is not there. */
+const NONE: readonly string[] = Object.freeze([]);
+
+function list(text: string): readonly string[] {
+  return text === '' ? NONE : text.split(',');
+}
+
+export class DecisionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly works: WorksService,
+    private readonly signer: ReceiptSigner,
+    private readonly issuer: string,
+  ) {}
+
+  /**
+   * Decides for every ISRC in three statements whatever their number (the viewer, the rule, the batch
+   * record), reading committed data only: nothing is cached, so a withdrawal that has committed is seen.
+   */
+  async decide(viewer: Viewer, question: DecisionQuestion): Promise<ConsentDecisionBatch> {
+    validateIsrcs(question.isrcs);
+    const aiPartnerId = await this.aiPartnerFor(viewer, question.aiPartner);
+    const evaluatedAt = new Date();
+    const at = question.at ?? evaluatedAt;
+    const rows = (await this.dataSource.query(DECISION_SQL, [
+      question.isrcs,
+      aiPartnerId,
+      question.use,
+      question.territory,
+      at,
+    ])) as DecisionRow[];
+
+    const decisions: ConsentDecision[] = new Array(rows.length);
+    const lines: string[] = new Array(rows.length);
+    const allowed: string[] = [];
+    for (let i = 0; i < rows.length; i += 1) {
+      const row = rows[i];
+      const decision = row.reasons === '' ? Decision.ALLOW : Decision.DENY;
+      if (decision === Decision.ALLOW) allowed.push(row.isrc);
+      decisions[i] = {
+        isrc: row.isrc,
+        decision,
+        reasons: list(row.reasons) as readonly DecisionReason[],
+        rightsholdersWithoutAgreement: list(row.unlicensed),
+        agreements: list(row.agreements),
+        consentRecords: list(row.records),
+      };
+      lines[i] = `${row.isrc}|${decision}|${row.reasons}|${row.unlicensed}|${row.agreements}|${row.records}`;
+    }
+    const digest = createHash('sha256').update(lines.join('\n')).digest('base64url');
+
+    const decisionId = randomUUID();
+    await this.dataSource.query(
+      `INSERT INTO decision_batch
+         (id, ai_partner_id, requested_by, use_type, territory, decided_for, evaluated_at, work_count, digest, allowed_isrcs)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [decisionId, aiPartnerId, viewer.partnerId, question.use, question.territory, at, evaluatedAt, rows.length, digest, allowed],
+    );
+    const batch = {
+      decisionId: toGlobalId('DecisionBatch', decisionId),
+      aiPartner: toGlobalId('Partner', aiPartnerId),
+      use: question.use,
+      territory: question.territory,
+      at,
+      evaluatedAt,
+      digest,
+    };
+    const receipt = this.signer.sign({
+      iss: this.issuer,
+      iat: Math.floor(evaluatedAt.getTime() / 1000),
+      decisionId: batch.decisionId,
+      partner: batch.aiPartner,
+      use: batch.use,
+      territory: batch.territory,
+      at: at.toISOString(),
+      evaluatedAt: evaluatedAt.toISOString(),
+      count: rows.length,
+      digest,
+    });
+    return { ...batch, receipt, decisions };
+  }
+
+  /** The works the rule allows the AI partner now, a keyset page at a time in ISRC order. */
+  async licensedWorks(viewer: Viewer, question: LicensedWorksQuestion, args: PageArgs): Promise<Connection<WorkRow>> {
+    const page = readPage(args, MAX_LICENSED_WORKS_PAGE);
+    const aiPartnerId = await this.aiPartnerFor(viewer, question.aiPartner);
+    const licensed = (await this.dataSource.query(LICENSED_WORKS_SQL, [
+      page.after ?? '',
+      aiPartnerId,
+      question.use,
+      question.territory,
+      new Date(),
+      page.limit + 1,
+    ])) as { id: string; isrc: string }[];
+    const works = await this.works.findByIds(viewer, licensed.slice(0, page.limit).map((row) => row.id));
+    const byId = new Map(works.filter((w): w is WorkRow => w !== undefined).map((w) => [w.id, w]));
+    return toConnection(licensed, page, (row) => row.isrc, (row) => byId.get(row.id)!);
+  }
+
+  /**
+   * Whom the question is about: an AI partner asks for itself only; internal names the AI partner. Labels
+   * and distributors never get here (the policy refuses them), and are refused again if they do.
+   */
+  private async aiPartnerFor(viewer: Viewer, aiPartner: string | null | undefined): Promise<string> {
+    if (viewer.type === PartnerType.AI_PARTNER) {
+      if (aiPartner && idOf('Partner', aiPartner, 'aiPartner') !== viewer.partnerId) {
+        throw new ForbiddenError('an AI partner may ask only for itself', { field: 'aiPartner' });
+      }
+      return viewer.partnerId;
+    }
+    if (viewer.type !== PartnerType.INTERNAL) throw new ForbiddenError('only AI partners and internal tools may ask for decisions');
+    if (!aiPartner) throw new BadInputError('aiPartner is required when internal asks', { field: 'aiPartner' });
+    const id = idOf('Partner', aiPartner, 'aiPartner');
+    const [row] = (await this.dataSource.query(`SELECT type FROM partner WHERE id = $1`, [id])) as { type: PartnerType }[];
+    if (row?.type !== PartnerType.AI_PARTNER) {
+      throw new BadInputError('aiPartner: no AI_PARTNER partner with this id', { field: 'aiPartner' });
+    }
+    return id;
+  }
+}
