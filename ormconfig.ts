@@ -4,9 +4,11 @@ import { Foundation1764000000000 } from './migrations/1764000000000-Foundation';
 import { Agreements1764100000000 } from './migrations/1764100000000-Agreements';
 import { CostBudget1764400000000 } from './migrations/1764400000000-CostBudget';
 import { Consent1764200000000 } from './migrations/1764200000000-Consent';
+import { Compensation1764300000000 } from './migrations/1764300000000-Compensation';
 import { AgreementEntity, AgreementHistoryEntity, AgreementTermsEntity } from './src/agreements/agreement.entity';
 import { ConsentRecordEntity } from './src/consent/consent-record.entity';
 import { DecisionBatchEntity } from './src/decisions/decision-batch.entity';
+import { LedgerEntryEntity, UsageLineEntity, UsageReportEntity } from './src/compensation/compensation.entity';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -34,11 +36,15 @@ export const entities = [
   AgreementHistoryEntity,
   ConsentRecordEntity,
   DecisionBatchEntity,
+  UsageReportEntity,
+  UsageLineEntity,
+  LedgerEntryEntity,
 ];
 export const migrations = [
   Foundation1764000000000,
   Agreements1764100000000,
   Consent1764200000000,
+  Compensation1764300000000,
   CostBudget1764400000000,
 ];
 

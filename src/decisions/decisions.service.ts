@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
@@ -108,6 +108,24 @@ export class DecisionsService {
       digest,
     });
     return { ...batch, receipt, decisions };
+  }
+
+  /**
+   * The rule as usage reports need it: for each use (ISRC × use type), the reasons it is denied, empty
+   * when allowed; one statement per distinct use type, inside the caller's transaction.
+   */
+  async denials(
+    manager: EntityManager,
+    request: { aiPartnerId: string; territory: string; at: Date; uses: readonly { isrc: string; useType: UseType }[] },
+  ): Promise<string[][]> {
+    const byUse = new Map<UseType, Set<string>>();
+    for (const { isrc, useType } of request.uses) byUse.set(useType, (byUse.get(useType) ?? new Set()).add(isrc));
+    const reasons = new Map<string, string[]>();
+    for (const [useType, isrcs] of byUse) {
+      const rows = (await manager.query(DECISION_SQL, [[...isrcs], request.aiPartnerId, useType, request.territory, request.at])) as DecisionRow[];
+      for (const row of rows) reasons.set(`${useType}|${row.isrc}`, [...list(row.reasons)]);
+    }
+    return request.uses.map(({ isrc, useType }) => reasons.get(`${useType}|${isrc}`)!);
   }
 
   /** The works the rule allows the AI partner now, a keyset page at a time in ISRC order. */

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createAgreementLoaders, type AgreementLoaders } from '../agreements/agreements.loaders';
 import type { Viewer } from '../auth/viewer';
+import { createCompensationLoaders, type CompensationLoaders } from '../compensation/compensation.loaders';
 import { createConsentLoaders, type ConsentLoaders } from '../consent/consent.loaders';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
@@ -20,6 +21,7 @@ export interface Loaders {
   partners: PartnerLoaders;
   works: WorkLoaders;
   consent: ConsentLoaders;
+  compensation: CompensationLoaders;
 }
 
 export function createLoaders(viewer: Viewer, services: Services): Loaders {
@@ -28,5 +30,6 @@ export function createLoaders(viewer: Viewer, services: Services): Loaders {
     partners: createPartnerLoaders(viewer, services.partners),
     works: createWorkLoaders(viewer, services.works),
     consent: createConsentLoaders(viewer, services.consent),
+    compensation: createCompensationLoaders(viewer, services.usage),
   };
 }

@@ -27,6 +27,7 @@ import { httpErrors } from './http-errors';
 import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
+import { statementsCsvRoute } from './statements-route';
 
 export interface Gateway {
   url: string;
@@ -105,6 +106,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     express.json({ limit: settings.bodyLimit }),
     expressMiddleware(apollo, { context: contextFactory(verifier, services, logger) }),
   );
+  app.get('/statements.csv', statementsCsvRoute(verifier, services));
   app.use(httpErrors(logger));
 
   await new Promise<void>((resolve) => httpServer.listen(settings.port, settings.host, resolve));

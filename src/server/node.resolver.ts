@@ -1,6 +1,7 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { toAgreement } from '../agreements/agreements.mapper';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
+import { toUsageReport } from '../compensation/compensation.mapper';
 import { fromGlobalId } from '../common/relay/global-id';
 import { Node } from '../common/relay/node';
 import { toMandate, toPartner } from '../partners/partners.mapper';
@@ -32,6 +33,10 @@ export class NodeResolver {
       case 'Mandate': {
         const mandate = await ctx.services.partners.findMandate(ctx.viewer, uuid);
         return mandate ? toMandate(mandate) : null;
+      }
+      case 'UsageReport': {
+        const report = await ctx.loaders.compensation.reportById.load(uuid);
+        return report ? toUsageReport(report) : null;
       }
       default:
         return null;

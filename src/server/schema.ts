@@ -7,6 +7,7 @@ import {
   AgreementTermsResolver,
 } from '../agreements/agreements.resolver';
 import { enforcePolicy } from '../auth/policy';
+import { StatementResolver, UsageReportResolver } from '../compensation/compensation.resolver';
 import { ArtistConsentResolver, ConsentResolver, WorkConsentResolver } from '../consent/consent.resolver';
 import { DecisionsResolver } from '../decisions/decisions.resolver';
 import { MandateResolver, PartnerResolver } from '../partners/partners.resolver';
@@ -26,6 +27,8 @@ export const resolvers = [
   WorkConsentResolver,
   ArtistConsentResolver,
   DecisionsResolver,
+  UsageReportResolver,
+  StatementResolver,
 ] as const;
 
 /** The executable schema: built from the code, with every field's authorization rule applied. */

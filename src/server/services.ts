@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { AgreementsService } from '../agreements/agreements.service';
+import { StatementsService } from '../compensation/statements.service';
+import { UsageService } from '../compensation/usage.service';
 import { ConsentService } from '../consent/consent.service';
 import { DecisionsService } from '../decisions/decisions.service';
 import type { ReceiptSigner } from '../decisions/receipt';
@@ -13,16 +15,21 @@ export interface Services {
   works: WorksService;
   consent: ConsentService;
   decisions: DecisionsService;
+  usage: UsageService;
+  statements: StatementsService;
 }
 
 /** `issuer` names the gateway in the receipts it signs. */
 export function createServices(dataSource: DataSource, signer: ReceiptSigner, issuer: string): Services {
   const works = new WorksService(dataSource);
+  const decisions = new DecisionsService(dataSource, works, signer, issuer);
   return {
     agreements: new AgreementsService(dataSource),
     partners: new PartnersService(dataSource),
     works,
     consent: new ConsentService(dataSource),
-    decisions: new DecisionsService(dataSource, works, signer, issuer),
+    decisions,
+    usage: new UsageService(dataSource, decisions),
+    statements: new StatementsService(dataSource),
   };
 }

@@ -1,0 +1,338 @@
+import { agreementCall, termsInput } from '../support/agreements';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { countRows, seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, type TestGateway } from '../support/gateway';
+
+/**
+ * Usage reports end to end, over HTTP: rating under each model with the figures written out, splits of
+ * a co-owned work, violations, idempotency, reversal, the minimum guarantee, statements and their CSV.
+ * Demo catalog: QZAUR… are Aurora's, QZMER… Meridian's; QZMER2600008 is co-owned, Aurora 60% / Meridian 40%.
+ */
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+
+const AURORA_WORK = 'QZAUR2600001';
+const CO_OWNED = 'QZMER2600008';
+const NO_CONSENT_WORK = 'QZAUR2600005';
+
+const SUBMIT = `mutation($input: SubmitUsageReportInput!) {
+  submitUsageReport(input: $input) {
+    id lineCount violationCount statementPeriod reversedAt total { amount minorUnits currency }
+    violations { lineNumber isrc useType units reasons }
+  }
+}`;
+const REVERSE = `mutation($input: ReverseUsageReportInput!) { reverseUsageReport(input: $input) { id reversedAt total { amount } } }`;
+const STATEMENTS = `query($period: String!, $currency: Currency!) {
+  statements(period: $period, currency: $currency) {
+    kind period currency issued csvPath total { amount minorUnits } partner { name } agreement { id }
+    lines { isrc useType kind units amount { amount minorUnits } }
+  }
+}`;
+
+async function activeAgreement(licensorToken: string, compensation: Record<string, unknown>): Promise<string> {
+  const created = await agreementCall(gateway, licensorToken, 'createAgreement', {
+    licensee: demo.resonance.globalId,
+    terms: termsInput({ useTypes: ['TRAINING', 'FINE_TUNING'], territories: ['WORLD'], excludedTerritories: [], compensation }),
+  });
+  const proposed = await agreementCall(gateway, licensorToken, 'proposeAgreement', { agreement: created.agreement.id, expectedVersion: 1 });
+  const accepted = await agreementCall(gateway, demo.resonance.token, 'acceptAgreement', {
+    agreement: created.agreement.id,
+    expectedVersion: proposed.agreement.version,
+  });
+  if (accepted.error) throw new Error(accepted.error.message);
+  return created.agreement.id;
+}
+
+async function grantConsent(token: string, isrcs: string[]) {
+  const { body } = await gateway.request(token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
+    input: {
+      works: isrcs,
+      state: 'GRANTED',
+      useTypes: ['TRAINING', 'FINE_TUNING'],
+      territories: ['WORLD'],
+      validFrom: '2026-01-01T00:00:00Z',
+      grantedBy: { name: 'Declared by the artist' },
+      evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
+    },
+  });
+  if (body.errors) throw new Error(body.errors[0].message);
+}
+
+function report(agreementId: string, key: string, lines: Record<string, unknown>[], overrides: Record<string, unknown> = {}) {
+  return {
+    agreementId,
+    periodStart: '2026-11-01T00:00:00Z',
+    periodEnd: '2026-11-30T00:00:00Z',
+    territory: 'FR',
+    idempotencyKey: key,
+    lines,
+    ...overrides,
+  };
+}
+
+async function submit(input: Record<string, unknown>, token = demo.resonance.token) {
+  const { status, body } = await gateway.request(token, SUBMIT, { input });
+  return { status, report: body.data?.submitUsageReport, error: body.errors?.[0] };
+}
+
+async function statements(token: string, period: string, currency: string) {
+  const { body } = await gateway.request(token, STATEMENTS, { period, currency });
+  if (body.errors) throw new Error(body.errors[0].message);
+  return body.data.statements;
+}
+
+let eurAgreement: string;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  gateway = await startTestGateway(db.dataSource, { costBudgetPerMinute: 10_000_000 });
+  eurAgreement = await activeAgreement(demo.aurora.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
+  // Meridian licenses the same AI partner too, so the co-owned work is allowed.
+  await activeAgreement(demo.meridian.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
+  await grantConsent(demo.aurora.token, [AURORA_WORK, CO_OWNED]);
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+describe('submitUsageReport: PER_USE in EUR', () => {
+  let reportId: string;
+
+  it('rates allowed lines exactly, splits the co-owned work, and records the denied line as a violation', async () => {
+    const events = await countRows(db.dataSource, 'change_event');
+    const { report: stored, error } = await submit(
+      report(eurAgreement, 'nov-1', [
+        { isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 },
+        { isrc: CO_OWNED, useType: 'TRAINING', units: 333 },
+        { isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: 10 },
+      ]),
+    );
+    expect(error).toBeUndefined();
+    reportId = stored.id;
+    // 1000 × 0.0125 = 12.50 EUR; 333 × 0.0125 = 4.1625 EUR → 416 cents, split 250 / 166 (largest remainder).
+    expect(stored).toMatchObject({
+      lineCount: 3,
+      violationCount: 1,
+      statementPeriod: '2026-11',
+      total: { amount: '16.66', minorUnits: '1666', currency: 'EUR' },
+      violations: [{ lineNumber: 2, isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: '10', reasons: ['NO_CONSENT'] }],
+    });
+    const types = await db.dataSource.query(`SELECT type FROM change_event WHERE id > $1 ORDER BY id`, [events]);
+    expect(types.map((t: { type: string }) => t.type)).toEqual(['USAGE_REPORTED', 'USAGE_VIOLATION']);
+  });
+
+  it('derives statements per rights holder and per agreement, to the cent', async () => {
+    const aurora = await statements(demo.aurora.token, '2026-11', 'EUR');
+    expect(aurora).toHaveLength(1);
+    expect(aurora[0]).toMatchObject({
+      kind: 'RECEIVABLE',
+      partner: { name: 'Aurora Records' },
+      issued: false,
+      total: { amount: '15.00' },
+      lines: [
+        { isrc: AURORA_WORK, useType: 'TRAINING', kind: 'USAGE', units: '1000', amount: { amount: '12.50' } },
+        { isrc: CO_OWNED, useType: 'TRAINING', kind: 'USAGE', units: '333', amount: { amount: '2.50' } },
+      ],
+    });
+    const meridian = await statements(demo.meridian.token, '2026-11', 'EUR');
+    expect(meridian.map((s: any) => [s.partner.name, s.total.amount])).toEqual([['Meridian Music', '1.66']]);
+    const owed = await statements(demo.resonance.token, '2026-11', 'EUR');
+    expect(owed).toEqual([
+      expect.objectContaining({
+        kind: 'PAYABLE',
+        partner: { name: 'Resonance AI' },
+        agreement: { id: eurAgreement },
+        total: { amount: '16.66', minorUnits: '1666' },
+        lines: [
+          { isrc: AURORA_WORK, useType: 'TRAINING', kind: 'USAGE', units: '1000', amount: { amount: '12.50', minorUnits: '1250' } },
+          { isrc: CO_OWNED, useType: 'TRAINING', kind: 'USAGE', units: '333', amount: { amount: '4.16', minorUnits: '416' } },
+        ],
+      }),
+    ]);
+  });
+
+  it('serves the same statement as CSV, with totals equal to the GraphQL figures', async () => {
+    const [statement] = await statements(demo.aurora.token, '2026-11', 'EUR');
+    const response = await fetch(`${gateway.origin}${statement.csvPath}`, { headers: { authorization: `Bearer ${demo.aurora.token}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    const rows = (await response.text()).trim().split('\n').map((line) => line.split(','));
+    expect(rows[0]).toEqual(['statement', 'partner_id', 'agreement_id', 'period', 'currency', 'isrc', 'title', 'use_type', 'entry_kind', 'units', 'amount']);
+    expect(rows.slice(1).map((r) => [r[5], r[7], r[9], r[10]])).toEqual([
+      [AURORA_WORK, 'TRAINING', '1000', '12.50'],
+      [CO_OWNED, 'TRAINING', '333', '2.50'],
+      ['', '', '', statement.total.amount],
+    ]);
+    const foreign = await fetch(`${gateway.origin}${statement.csvPath}`, { headers: { authorization: `Bearer ${demo.meridian.token}` } });
+    expect((await foreign.text()).trim().split('\n')).toHaveLength(1);
+    const anonymous = await fetch(`${gateway.origin}${statement.csvPath}`);
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('returns the first report for the same key and payload, and refuses the key with another payload', async () => {
+    const ledger = await countRows(db.dataSource, 'ledger_entry');
+    const lines = [
+      { isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 },
+      { isrc: CO_OWNED, useType: 'TRAINING', units: 333 },
+      { isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: 10 },
+    ];
+    expect((await submit(report(eurAgreement, 'nov-1', lines))).report.id).toBe(reportId);
+    const reused = await submit(report(eurAgreement, 'nov-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
+    expect(reused.error.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' });
+    expect(await countRows(db.dataSource, 'ledger_entry')).toBe(ledger);
+  });
+
+  it('stores exactly one report when 20 identical submissions race', async () => {
+    const input = report(eurAgreement, 'race', [{ isrc: AURORA_WORK, useType: 'FINE_TUNING', units: 7 }]);
+    const results = await Promise.all(Array.from({ length: 20 }, () => submit(input)));
+    expect(new Set(results.map((r) => r.report?.id)).size).toBe(1);
+    const [{ count }] = await db.dataSource.query(`SELECT count(*)::int AS count FROM usage_report WHERE idempotency_key = 'race'`);
+    expect(count).toBe(1);
+  });
+
+  it('a reversal writes exact opposite entries: every account of the report nets to zero, nothing is edited', async () => {
+    const before = await db.dataSource.query(`SELECT id, amount_minor FROM ledger_entry WHERE report_id = $1 ORDER BY id`, [
+      Buffer.from(reportId, 'base64url').toString().split(':')[1],
+    ]);
+    const { body } = await gateway.request(demo.resonance.token, REVERSE, { input: { report: reportId, reason: 'duplicate upload' } });
+    expect(body.data.reverseUsageReport).toMatchObject({ id: reportId, reversedAt: expect.any(String), total: { amount: '0.00' } });
+    const uuid = Buffer.from(reportId, 'base64url').toString().split(':')[1];
+    const net = await db.dataSource.query(
+      `SELECT rightsholder_id, sum(amount_minor)::int AS net FROM ledger_entry WHERE report_id = $1 GROUP BY rightsholder_id`,
+      [uuid],
+    );
+    expect(net.every((row: { net: number }) => row.net === 0)).toBe(true);
+    const after = await db.dataSource.query(`SELECT id, amount_minor FROM ledger_entry WHERE report_id = $1 AND reverses_entry_id IS NULL ORDER BY id`, [uuid]);
+    expect(after).toEqual(before);
+    const again = await gateway.request(demo.resonance.token, REVERSE, { input: { report: reportId, reason: 'again' } });
+    expect(again.body.errors[0].extensions.code).toBe('INVALID_TRANSITION');
+    await expect(db.dataSource.query(`UPDATE ledger_entry SET amount_minor = 0 WHERE report_id = $1`, [uuid])).rejects.toThrow(/append-only/);
+  });
+});
+
+describe('the other models, currencies and the minimum guarantee', () => {
+  it('REVENUE_SHARE in USD: 15% of the revenue, split 60/40 on the co-owned work', async () => {
+    const agreement = await activeAgreement(demo.aurora.token, { model: 'REVENUE_SHARE', currency: 'USD', bps: 1500 });
+    const { report: stored } = await submit(report(agreement, 'usd-1', [{ isrc: CO_OWNED, useType: 'TRAINING', units: 10, revenue: '1000.00' }]));
+    expect(stored.total).toEqual({ amount: '150.00', minorUnits: '15000', currency: 'USD' });
+    const lines = await db.dataSource.query(
+      `SELECT p.name, e.amount_minor::int AS amount FROM ledger_entry e JOIN partner p ON p.id = e.rightsholder_id
+       WHERE e.currency = 'USD' ORDER BY p.name`,
+    );
+    expect(lines).toEqual([
+      { name: 'Aurora Records', amount: 9000 },
+      { name: 'Meridian Music', amount: 6000 },
+    ]);
+  });
+
+  it("FLAT_FEE in KWD (3 decimals): the quarter's fee for the month, allocated by units, borne by the month's first report only", async () => {
+    const agreement = await activeAgreement(demo.aurora.token, { model: 'FLAT_FEE', currency: 'KWD', fee: '300.000', period: 'QUARTER' });
+    const { report: first } = await submit(
+      report(agreement, 'kwd-1', [
+        { isrc: AURORA_WORK, useType: 'TRAINING', units: 1 },
+        { isrc: CO_OWNED, useType: 'TRAINING', units: 2 },
+      ]),
+    );
+    // 100.000 KWD this month; weights 1×60%… : Aurora 1×10000 + 2×6000, Meridian 2×4000 of 30000 →
+    // 33333.33 + 40000 fils and 26666.67 fils → 33333, 40000, 26667 (the unit left over to the largest remainder).
+    expect(first.total).toEqual({ amount: '100.000', minorUnits: '100000', currency: 'KWD' });
+    const [aurora] = await statements(demo.aurora.token, '2026-11', 'KWD');
+    expect(aurora.total.amount).toBe('73.333');
+    const [meridian] = await statements(demo.meridian.token, '2026-11', 'KWD');
+    expect(meridian.total.amount).toBe('26.667');
+    const { report: second } = await submit(report(agreement, 'kwd-2', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 50 }]));
+    expect(second.total.minorUnits).toBe('0');
+  });
+
+  it('JPY (0 decimals) with a minimum guarantee: topped up to the guarantee, and back to zero when reversed', async () => {
+    const agreement = await activeAgreement(demo.aurora.token, {
+      model: 'PER_USE',
+      currency: 'JPY',
+      ratePerUnit: '0.5',
+      minimumGuarantee: { amount: '100000', period: 'MONTH' },
+    });
+    // 3 × 0.5 = 1.5 yen → 2 yen (half to even), then 99,998 yen of top-up to the licensor.
+    const { report: stored } = await submit(report(agreement, 'jpy-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 3 }]));
+    expect(stored.total).toEqual({ amount: '100000', minorUnits: '100000', currency: 'JPY' });
+    const [aurora] = await statements(demo.aurora.token, '2026-11', 'JPY');
+    expect(aurora.lines).toEqual([
+      { isrc: AURORA_WORK, useType: 'TRAINING', kind: 'USAGE', units: '3', amount: { amount: '2', minorUnits: '2' } },
+      { isrc: null, useType: null, kind: 'MINIMUM_GUARANTEE', units: '0', amount: { amount: '99998', minorUnits: '99998' } },
+    ]);
+    // More usage the same month lowers the top-up: the licensor still gets exactly the guarantee.
+    await submit(report(agreement, 'jpy-2', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 }]));
+    expect((await statements(demo.aurora.token, '2026-11', 'JPY'))[0].total.amount).toBe('100000');
+    await gateway.request(demo.resonance.token, REVERSE, { input: { report: stored.id, reason: 'test' } });
+    const jpy2 = (await gateway.request(demo.resonance.token, `{ usageReports(first: 100) { edges { node { id idempotencyKey } } } }`)).body.data.usageReports.edges
+      .map((e: any) => e.node)
+      .find((n: any) => n.idempotencyKey === 'jpy-2');
+    await gateway.request(demo.resonance.token, REVERSE, { input: { report: jpy2.id, reason: 'test' } });
+    const [{ net }] = await db.dataSource.query(`SELECT COALESCE(sum(amount_minor), 0)::int AS net FROM ledger_entry WHERE currency = 'JPY'`);
+    expect(net).toBe(0);
+  });
+
+  it("the reporter may not reverse once the month's statement is issued; internal may", async () => {
+    const { report: october } = await submit(
+      report(eurAgreement, 'oct-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 8 }], {
+        periodStart: '2026-10-01T00:00:00Z',
+        periodEnd: '2026-11-01T00:00:00Z',
+      }),
+    );
+    const refused = await gateway.request(demo.resonance.token, REVERSE, { input: { report: october.id, reason: 'late' } });
+    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const corrected = await gateway.request(demo.operations.token, REVERSE, { input: { report: october.id, reason: 'correction' } });
+    expect(corrected.body.data.reverseUsageReport.reversedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('bad input: BAD_USER_INPUT (or FORBIDDEN), and nothing written', () => {
+  const line = { isrc: AURORA_WORK, useType: 'TRAINING', units: 1 };
+  const cases: [string, () => Record<string, unknown>, string, string][] = [
+    ['period end before start', () => report(eurAgreement, 'bad-1', [line], { periodEnd: '2026-10-01T00:00:00Z' }), 'BAD_USER_INPUT', 'periodEnd'],
+    ['a period over two months', () => report(eurAgreement, 'bad-2', [line], { periodEnd: '2026-12-15T00:00:00Z' }), 'BAD_USER_INPUT', 'periodEnd'],
+    ['negative units', () => report(eurAgreement, 'bad-3', [{ ...line, units: -1 }]), 'BAD_USER_INPUT', 'lines[0].units'],
+    ['negative revenue', () => report(eurAgreement, 'bad-4', [{ ...line, revenue: '-5.00' }]), 'BAD_USER_INPUT', 'lines[0].revenue'],
+    ['an unknown ISRC', () => report(eurAgreement, 'bad-5', [line, { ...line, isrc: 'ZZZZZ9900001' }]), 'BAD_USER_INPUT', 'lines[1].isrc'],
+    ['a use type outside the agreement', () => report(eurAgreement, 'bad-6', [{ ...line, useType: 'VOICE_MODEL' }]), 'BAD_USER_INPUT', 'lines[0].useType'],
+    ['more than 50,000 lines', () => report(eurAgreement, 'bad-7', Array.from({ length: 50_001 }, () => line)), 'BAD_USER_INPUT', 'lines'],
+  ];
+  it.each(cases)('%s', async (_name, input, code, field) => {
+    const before = [await countRows(db.dataSource, 'usage_report'), await countRows(db.dataSource, 'ledger_entry'), await countRows(db.dataSource, 'change_event')];
+    const { error } = await submit(input());
+    expect(error.extensions).toMatchObject({ code, field });
+    expect([await countRows(db.dataSource, 'usage_report'), await countRows(db.dataSource, 'ledger_entry'), await countRows(db.dataSource, 'change_event')]).toEqual(before);
+  });
+
+  it('an agreement the reporter is not licensee of: FORBIDDEN', async () => {
+    const before = await countRows(db.dataSource, 'usage_report');
+    const { error } = await submit(report(eurAgreement, 'cadence-1', [line]), demo.cadence.token);
+    expect(error.extensions.code).toBe('FORBIDDEN');
+    expect(await countRows(db.dataSource, 'usage_report')).toBe(before);
+  });
+});
+
+describe('who sees what, through HTTP', () => {
+  it("no label sees another's statement lines; no AI partner sees another's reports or what it owes", async () => {
+    for (const statement of await statements(demo.meridian.token, '2026-11', 'EUR')) expect(statement.partner.name).toBe('Meridian Music');
+    for (const statement of await statements(demo.aurora.token, '2026-11', 'EUR')) expect(statement.partner.name).toBe('Aurora Records');
+    expect(await statements(demo.cadence.token, '2026-11', 'EUR')).toEqual([]);
+    const { body } = await gateway.request(demo.cadence.token, `{ usageReports(first: 100) { edges { node { id } } } }`);
+    expect(body.data.usageReports.edges).toEqual([]);
+    const reports = (await gateway.request(demo.resonance.token, `{ usageReports(first: 100) { edges { node { id } } } }`)).body.data.usageReports.edges;
+    const foreign = await gateway.request(demo.cadence.token, `query($id: ID!) { usageReport(id: $id) { id } }`, { id: reports[0].node.id });
+    expect(foreign.body.data.usageReport).toBeNull();
+  });
+
+  it('violations are visible to the licensor, the reporter and internal, not to another label', async () => {
+    const reports = (await gateway.request(demo.operations.token, `{ usageReports(first: 100) { edges { node { id violationCount } } } }`)).body.data.usageReports.edges;
+    const flagged = reports.map((e: any) => e.node).find((n: any) => n.violationCount > 0);
+    const read = (token: string) => gateway.request(token, `query($id: ID!) { usageReport(id: $id) { violations { isrc reasons } } }`, { id: flagged.id });
+    for (const token of [demo.aurora.token, demo.resonance.token, demo.operations.token]) {
+      expect((await read(token)).body.data.usageReport.violations).toEqual([{ isrc: NO_CONSENT_WORK, reasons: ['NO_CONSENT'] }]);
+    }
+    expect((await read(demo.meridian.token)).body.data.usageReport).toBeNull();
+  });
+});
