@@ -4,6 +4,7 @@ import { withLocalSecret } from './auth/local-secret';
 import { readSettings } from './config';
 import { openDatabase } from './db/database';
 import { writeDemoTokens } from './seed/demo-tokens';
+import { seedDemoDeals } from './seed/demo-deals';
 import { seedDemo } from './seed/seed-demo';
 import { startGateway } from './server/gateway';
 import { withLocalReceiptKey } from './decisions/receipt';
@@ -17,7 +18,10 @@ async function main(): Promise<void> {
   const settings = withLocalReceiptKey(withLocalSecret(readSettings()));
   const logger = pino({ level: settings.logLevel });
   const database = await openDatabase(settings);
-  if (database.embedded && (await seedDemo(database.dataSource))) logger.info('demo data seeded');
+  if (database.embedded) {
+    const seeded = [await seedDemo(database.dataSource), await seedDemoDeals(database.dataSource)];
+    if (seeded.some(Boolean)) logger.info('demo data seeded');
+  }
   const gateway = await startGateway({ dataSource: database.dataSource, settings, logger });
 
   const lines = [`Accord gateway: ${gateway.url}`];
