@@ -141,11 +141,14 @@ export class AgreementResolver {
     return this.version(agreement, agreement.pendingTerms, ctx);
   }
 
-  @FieldResolver(() => [AgreementTerms], { description: 'Every version of the terms, oldest first.' })
+  @FieldResolver(() => [AgreementTerms], {
+    description: "Every version of the terms, oldest first. The licensee sees the versions proposed to it, not the licensor side's drafts.",
+  })
   @Allow(EVERY_PARTNER)
   async versions(@Root() agreement: Agreement, @Ctx() ctx: RequestContext): Promise<AgreementTerms[]> {
     const rows = await ctx.loaders.agreements.termsOfAgreement.load(agreement.agreementId);
-    return rows.map((row) => toTerms(row, agreement));
+    const licensee = ctx.viewer.partnerId === agreement.parties.licenseeId;
+    return rows.filter((row) => !licensee || row.proposedAt !== null).map((row) => toTerms(row, agreement));
   }
 
   @FieldResolver(() => [AgreementHistoryEntry], { description: 'Every transition with its actor, oldest first.' })

@@ -81,6 +81,23 @@ describe('drafting, proposing and accepting', () => {
     ]);
   });
 
+  it("the licensee never sees the licensor side's unproposed drafts among the versions", async () => {
+    const created = await draft();
+    const edited = await agreementCall(gateway, demo.aurora.token, 'updateAgreementDraft', {
+      agreement: created.id,
+      expectedVersion: 1,
+      terms: termsInput({ territories: ['FR'], excludedTerritories: [] }),
+    });
+    await agreementCall(gateway, demo.aurora.token, 'proposeAgreement', { agreement: created.id, expectedVersion: edited.agreement.version });
+    const versions = async (token: string) =>
+      (await gateway.request(token, READ, { id: created.id })).body.data.agreement.versions.map((v: any) => [v.version, v.status]);
+    expect(await versions(demo.aurora.token)).toEqual([
+      [1, 'DRAFT'],
+      [2, 'PROPOSED'],
+    ]);
+    expect(await versions(demo.resonance.token)).toEqual([[2, 'PROPOSED']]);
+  });
+
   it('a distributor with NEGOTIATE drafts for the label and is recorded as acting for it', async () => {
     const created = await draft(demo.tidewater.token, { licensor: demo.aurora.globalId });
     expect(created).toMatchObject({ licensor: { name: 'Aurora Records' }, actingDistributor: { name: 'Tidewater Distribution' } });
