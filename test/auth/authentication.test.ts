@@ -1,7 +1,8 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
 import { startTestGateway, TEST_JWT, type TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
@@ -16,15 +17,8 @@ function sign(payload: object, options: jwt.SignOptions & { withoutExp?: boolean
   return jwt.sign(payload, secret, { ...defaults, ...(withoutExp || 'exp' in payload ? {} : { expiresIn: 600 }), ...rest });
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 async function expectRefused(token: string | undefined, code: string, message: RegExp, authorization?: string) {
   const response = await fetch(gateway.url, {

@@ -1,8 +1,9 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { insertAgreement, type AgreementFixture } from '../support/agreements-fixtures';
 import { insertConsent, insertWork, type ConsentFixture, type WorkFixture } from '../support/catalog-fixtures';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 import { toGlobalId } from '../../src/common/relay/global-id';
 import { DECIDE } from './decide-query';
 
@@ -11,15 +12,8 @@ let gateway: TestGateway;
 let demo: Demo;
 
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 

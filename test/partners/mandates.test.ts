@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -11,15 +12,8 @@ const GRANT = `mutation($input: GrantMandateInput!) {
 }`;
 const REVOKE = `mutation($m: ID!, $v: Int!) { revokeMandate(input: {mandate: $m, expectedVersion: $v}) { version active revokedAt } }`;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 async function grant(token: string, input: Record<string, unknown>) {
   return gateway.request(token, GRANT, { input: { distributor: demo.tidewater.globalId, permissions: ['READ_CATALOG'], ...input } });

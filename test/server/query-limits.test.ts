@@ -1,21 +1,15 @@
 import { QUERY_LIMITS } from '../../src/server/query-limits';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 /** viewer { mandates { distributor { mandates { … } } } }: `depth` levels below viewer. */
 function nested(depth: number): string {

@@ -1,6 +1,7 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -28,15 +29,8 @@ async function tableCounts() {
   return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await countRows(db.dataSource, t)])));
 }
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 describe('registerWorks', () => {
   it('creates works with normalized identifiers, credits and shares, and records one event per work', async () => {

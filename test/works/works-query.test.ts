@@ -1,7 +1,8 @@
 import { QueryCounter } from '../../src/db/query-counter';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -13,15 +14,8 @@ const MERIDIAN_ONLY = 'QZMER2600002';
 
 const WORK_SHARES = `query($isrc: ISRC!) { work(isrc: $isrc) { isrc rightsholders { label { name } shareBps } } }`;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 describe('works', () => {
   it('pages through the whole catalog by ISRC with Relay cursors', async () => {
