@@ -1,8 +1,8 @@
-import { toGlobalId } from '../../src/common/relay/global-id';
-import { agreementCall, termsInput } from '../support/agreements';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo, type DemoPartner } from '../support/demo';
-import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway';
+import { agreementCall, readOnlyDistributorFor, termsInput } from '../support/agreements';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo, type DemoPartner } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -34,20 +34,10 @@ async function activate(token = demo.aurora.token) {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  const [{ id }] = await db.dataSource.query(`INSERT INTO partner (name, type) VALUES ('Lowtide Distribution', 'DISTRIBUTOR') RETURNING id`);
-  await db.dataSource.query(
-    `INSERT INTO mandate (distributor_id, label_id, permissions, valid_from, granted_by) VALUES ($1, $2, '{READ_CATALOG}', now() - interval '1 day', $2)`,
-    [id, demo.aurora.id],
-  );
-  readOnlyDistributor = { id, globalId: toGlobalId('Partner', id), token: tokenFor(id) };
-  gateway = await startTestGateway(db.dataSource);
+  ({ db, gateway, demo } = await startDemoGateway());
+  readOnlyDistributor = await readOnlyDistributorFor(db.dataSource, demo.aurora.id);
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 describe('drafting, proposing and accepting', () => {
   it('records both sides: who proposed and who accepted which version, with every transition in the history', async () => {

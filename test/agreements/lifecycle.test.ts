@@ -1,8 +1,8 @@
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { agreementCall, termsInput } from '../support/agreements';
-import { countRows, seedDemoPartners, type Demo, type DemoPartner } from '../support/demo';
-import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway';
-import { toGlobalId } from '../../src/common/relay/global-id';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { agreementCall, readOnlyDistributorFor, termsInput } from '../support/agreements';
+import { countRows, type Demo, type DemoPartner } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 /**
  * The whole transition table, through HTTP: every state × every action × every partner role. The
@@ -88,20 +88,10 @@ function argumentsFor(action: Action): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  const [{ id }] = await db.dataSource.query(`INSERT INTO partner (name, type) VALUES ('Lowtide Distribution', 'DISTRIBUTOR') RETURNING id`);
-  await db.dataSource.query(
-    `INSERT INTO mandate (distributor_id, label_id, permissions, valid_from, granted_by) VALUES ($1, $2, '{READ_CATALOG}', now() - interval '1 day', $2)`,
-    [id, demo.aurora.id],
-  );
-  readOnlyDistributor = { id, globalId: toGlobalId('Partner', id), token: tokenFor(id) };
-  gateway = await startTestGateway(db.dataSource);
+  ({ db, gateway, demo } = await startDemoGateway());
+  readOnlyDistributor = await readOnlyDistributorFor(db.dataSource, demo.aurora.id);
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 const cases = STATES.flatMap((state) =>
   (Object.keys(TABLE) as Action[]).flatMap((action) => ROLES.map((role) => [state, action, role] as const)),

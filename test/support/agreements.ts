@@ -1,4 +1,7 @@
-import type { TestGateway } from './gateway';
+import type { DataSource } from 'typeorm';
+import { toGlobalId } from '../../src/common/relay/global-id';
+import type { DemoPartner } from './demo';
+import { tokenFor, type TestGateway } from './gateway';
 
 export const AGREEMENT_FIELDS = `id state version terminationReason
   terms { version status useTypes territories excludedTerritories startsAt endsAt catalogScope selectedIsrcs
@@ -41,4 +44,15 @@ export async function agreementCall(
     return { error: { code: error.extensions.code, message: error.message, extensions: error.extensions } };
   }
   return { agreement: body.data[mutation] };
+}
+
+/** A second distributor, holding only READ_CATALOG for the label: it may read agreements, not negotiate. */
+export async function readOnlyDistributorFor(dataSource: DataSource, labelId: string): Promise<DemoPartner> {
+  const [{ id }] = await dataSource.query(`INSERT INTO partner (name, type) VALUES ('Lowtide Distribution', 'DISTRIBUTOR') RETURNING id`);
+  await dataSource.query(
+    `INSERT INTO mandate (distributor_id, label_id, permissions, valid_from, granted_by)
+     VALUES ($1, $2, '{READ_CATALOG}', now() - interval '1 day', $2)`,
+    [id, labelId],
+  );
+  return { id, globalId: toGlobalId('Partner', id), token: tokenFor(id) };
 }
