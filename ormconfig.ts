@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Foundation1764000000000 } from './migrations/1764000000000-Foundation';
+import { ChangeFeed1764200000000 } from './migrations/1764200000000-ChangeFeed';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -24,7 +25,7 @@ export const entities = [
   RightShareEntity,
   ChangeEventEntity,
 ];
-export const migrations = [Foundation1764000000000];
+export const migrations = [Foundation1764000000000, ChangeFeed1764200000000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
