@@ -15,6 +15,19 @@ export interface JwtSettings {
   jwksUrl?: string;
 }
 
+/** The change feed, subscriptions and outbox retention. */
+export interface ChangeSettings {
+  /** Outbox rows older than this are pruned; a cursor before the pruned rows must resynchronize. */
+  retentionHours: number;
+  pruneIntervalMs: number;
+  /** Live events held for one subscription that does not keep up; one more disconnects it. */
+  subscriberBufferEvents: number;
+  /** Reads the outbox even without a notification, in case one was lost. */
+  feedPollMs: number;
+  /** Re-reads each connected partner (mandates, suspension) at least this often. */
+  viewerRefreshMs: number;
+}
+
 export interface Settings {
   production: boolean;
   host: string;
@@ -26,6 +39,7 @@ export interface Settings {
   bodyLimit: string;
   logLevel: string;
   jwt: JwtSettings;
+  changes: ChangeSettings;
 }
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
@@ -39,6 +53,14 @@ function parseAlgorithms(value: string | undefined, fallback: Algorithm[]): Algo
     }
   }
   return algorithms;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number (got "${value}")`);
+  return number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -65,6 +87,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       secret: env.JWT_SECRET || undefined,
       publicKey: publicKey || undefined,
       jwksUrl: env.JWT_JWKS_URL || undefined,
+    },
+    changes: {
+      retentionHours: positiveNumber(env, 'OUTBOX_RETENTION_HOURS', 168),
+      pruneIntervalMs: positiveNumber(env, 'OUTBOX_PRUNE_INTERVAL_SECONDS', 600) * 1000,
+      subscriberBufferEvents: Math.max(1, Math.floor(positiveNumber(env, 'SUBSCRIPTION_BUFFER_EVENTS', 1000))),
+      feedPollMs: positiveNumber(env, 'CHANGE_FEED_POLL_SECONDS', 2) * 1000,
+      viewerRefreshMs: positiveNumber(env, 'SUBSCRIPTION_VIEWER_REFRESH_SECONDS', 60) * 1000,
     },
   };
 }

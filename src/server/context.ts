@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../auth/viewer';
+import type { SubscriberSession } from '../events/subscriber-session';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
 import type { Services } from './services';
@@ -11,6 +12,8 @@ export interface RequestContext {
   services: Services;
   loaders: Loaders;
   logger: Logger;
+  /** WebSocket operations only: the socket's session and the graphql-ws operation id. */
+  subscription?: { session: SubscriberSession; operationId: string };
 }
 
 export interface Loaders {

@@ -1,0 +1,38 @@
+import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
+import { Allow, EVERY_PARTNER } from '../auth/policy';
+import { BadInputError } from '../common/errors';
+import { createLoaders, type RequestContext } from '../server/context';
+import type { ChangeRecord } from './change-record';
+import type { ChangeStream } from './change-stream';
+import { toChangeEvent } from './changes.mapper';
+import { ChangeEvent, ChangesArgs } from './changes.types';
+
+/** Over HTTP there is no socket to stream to (Apollo would run the field once, with no event). */
+function subscriptionOf(context: RequestContext): NonNullable<RequestContext['subscription']> {
+  if (!context.subscription) {
+    throw new BadInputError('subscriptions are served over WebSocket (graphql-transport-ws) at this URL');
+  }
+  return context.subscription;
+}
+
+/** Each event is resolved like a request of its own: fresh loaders, so nothing cached goes stale. */
+async function openChanges(context: RequestContext, request: ChangesArgs): Promise<ChangeStream> {
+  const { session, operationId } = subscriptionOf(context);
+  return session.openChanges(operationId, request, () => {
+    context.loaders = createLoaders(context.viewer, context.services);
+  });
+}
+
+@Resolver()
+export class ChangesResolver {
+  @Subscription(() => ChangeEvent, {
+    description:
+      'Every change you may see, in the outbox order (the same for every subscriber on every replica): replays the events after `since`, then streams live ones, with no gap and no duplicate between the two.',
+    subscribe: ({ args, context }) => openChanges(context as RequestContext, args as ChangesArgs),
+  })
+  @Allow(EVERY_PARTNER, 'only events naming the viewer (a distributor: also a label it holds READ_CATALOG for); internal: all')
+  changes(@Root() record: ChangeRecord, @Args() _request: ChangesArgs, @Ctx() ctx: RequestContext): ChangeEvent {
+    subscriptionOf(ctx);
+    return toChangeEvent(record, ctx.viewer);
+  }
+}

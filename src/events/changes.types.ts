@@ -1,0 +1,59 @@
+import { JSONObjectResolver } from 'graphql-scalars';
+import { ArgsType, Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Allow, EVERY_PARTNER } from '../auth/policy';
+import { Partner } from '../partners/partners.types';
+import { ChangeType } from './change-type';
+
+registerEnumType(ChangeType, {
+  name: 'ChangeType',
+  description: 'What kind of change an event records.',
+  valuesConfig: {
+    PARTNER_SUSPENDED: { description: "A partner's tokens are refused from now on." },
+    PARTNER_REINSTATED: { description: 'A suspension was lifted.' },
+    MANDATE_GRANTED: { description: 'A label let a distributor act for it.' },
+    MANDATE_REVOKED: { description: 'A mandate ended.' },
+    WORK_REGISTERED: { description: 'A work entered the catalog.' },
+    WORK_UPDATED: { description: "A work's title, credits or shares changed." },
+  },
+});
+
+@ObjectType({ description: 'A committed change, as far as you may see it.' })
+export class ChangeEvent {
+  @Field({ description: 'Opaque position of this event: pass it as `since` to resume right after it.' })
+  @Allow(EVERY_PARTNER)
+  cursor!: string;
+
+  @Field(() => ChangeType)
+  @Allow(EVERY_PARTNER)
+  type!: ChangeType;
+
+  @Field(() => ID, { description: 'Global id of the changed object (read it with node(id:)).' })
+  @Allow(EVERY_PARTNER)
+  entityId!: string;
+
+  @Field({ description: 'When the transaction that made the change started.' })
+  @Allow(EVERY_PARTNER)
+  occurredAt!: Date;
+
+  @Field(() => Partner, { description: 'The partner that made the change.' })
+  @Allow(EVERY_PARTNER)
+  actor!: Partner;
+
+  @Field(() => JSONObjectResolver, {
+    description: 'What changed, limited to what you could read through queries (may be empty).',
+  })
+  @Allow(EVERY_PARTNER)
+  payload!: Record<string, unknown>;
+}
+
+@ArgsType()
+export class ChangesArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: 'The cursor of the last event you received: every event after it is replayed, then live ones follow. Left out: live events only.',
+  })
+  since?: string | null;
+
+  @Field(() => [ChangeType], { nullable: true, description: 'Only these types. Left out: every type.' })
+  types?: ChangeType[] | null;
+}
