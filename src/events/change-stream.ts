@@ -15,8 +15,6 @@ export interface ChangeStreamOptions {
   /** Called once, with the position through which events were handed to the socket. */
   onOverflow(deliveredThrough: Position): void;
   onEnd(): void;
-  /** Called before each event is handed on (fresh per-event state such as loaders). */
-  beforeEach(): void;
 }
 
 /** How long an overflowed stream waits for its event in flight to reach the socket before closing anyway. */
@@ -127,7 +125,6 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private yield(record: ChangeRecord): IteratorResult<ChangeRecord> {
     this.cursor = record.position;
     this.inFlight = record;
-    this.options.beforeEach();
     return { done: false, value: record };
   }
 

@@ -1,7 +1,7 @@
 import { Args, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
 import { BadInputError } from '../common/errors';
-import { createLoaders, type RequestContext } from '../server/context';
+import type { RequestContext } from '../server/context';
 import type { ChangeRecord } from './change-record';
 import type { ChangeStream } from './change-stream';
 import { toChangeEvent } from './changes.mapper';
@@ -15,12 +15,9 @@ function subscriptionOf(context: RequestContext): NonNullable<RequestContext['su
   return context.subscription;
 }
 
-/** Each event is resolved like a request of its own: fresh loaders, so nothing cached goes stale. */
 async function openChanges(context: RequestContext, request: ChangesArgs): Promise<ChangeStream> {
   const { session, operationId } = subscriptionOf(context);
-  return session.openChanges(operationId, request, () => {
-    context.loaders = createLoaders(context.viewer, context.services);
-  });
+  return session.openChanges(operationId, request);
 }
 
 @Resolver()

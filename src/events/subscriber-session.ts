@@ -80,7 +80,7 @@ export class SubscriberSession {
    * Starts a `changes` stream for a graphql-ws operation. It is registered before it replays, so live
    * events after the feed's current position are kept while the outbox is read up to that position.
    */
-  async openChanges(operationId: string, request: ChangesRequest, beforeEach: () => void): Promise<ChangeStream> {
+  async openChanges(operationId: string, request: ChangesRequest): Promise<ChangeStream> {
     if (request.types && request.types.length === 0) {
       throw new BadInputError('types: leave it out to receive every type', { field: 'types' });
     }
@@ -101,7 +101,6 @@ export class SubscriberSession {
           `slow subscriber: over ${bufferLimit} events behind; resume with since: ${toCursor(deliveredThrough)}`,
         ),
       onEnd: () => this.streams.delete(operationId),
-      beforeEach,
     });
     this.streams.set(operationId, stream);
     try {

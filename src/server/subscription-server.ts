@@ -11,10 +11,12 @@ import type { ChangeHub } from '../events/change-hub';
 import { closeReason, SubscriberCloseCode } from '../events/close-codes';
 import type { SubscriberSession } from '../events/subscriber-session';
 import { authenticate } from './authenticate';
+import { CoalescingWebSocket } from './coalescing-socket';
 import { createLoaders, type RequestContext } from './context';
 import { formatError, toGraphQLError } from './format-error';
 import { withRequestId } from './request-scope';
 import type { Services } from './services';
+import { subscribeSharingResults } from './shared-execution';
 
 export interface SubscriptionServerOptions {
   httpServer: http.Server;
@@ -54,7 +56,8 @@ function clientMistake(error: GraphQLError, reason: string): GraphQLError {
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { schema, hub, verifier, services, logger } = options;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, WebSocket: CoalescingWebSocket });
+  wsServer.on('connection', (socket: CoalescingWebSocket, request) => socket.coalesceOn(request.socket));
   const sessions = new WeakMap<Context, SubscriberSession>();
 
   const format = (errors: readonly GraphQLError[], requestId: string) =>
@@ -98,6 +101,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
   const server = useServer(
     {
       schema,
+      subscribe: subscribeSharingResults(),
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
         try {
