@@ -129,6 +129,22 @@ describe('changes: replay and resume', () => {
     expect(events.at(-1)!.payload.title).toBe('Live');
   });
 
+  it('subscribers that share an event’s execution still each get the selection they asked for', async () => {
+    const since = await latestCursor(db.dataSource);
+    const narrow = `subscription($since: String) { changes(since: $since) { type actor { name type } } }`;
+    const subscribers = [
+      subscribe(demo.operations.token, { since }),
+      subscribe(demo.operations.token, { since }),
+      subscribeChanges(gateway.url, bearer(demo.operations.token), { since }, narrow),
+    ];
+    open.push(subscribers[2]);
+    await retitle('Shared');
+    const [first, second, third] = await Promise.all(subscribers.map((subscriber) => subscriber.waitFor(1)));
+    expect(first[0]).toEqual(second[0]);
+    expect(first[0]).toMatchObject({ type: 'WORK_REGISTERED', payload: { title: 'Shared' }, actor: { name: 'Aurora Records' } });
+    expect(third[0]).toEqual({ type: 'WORK_REGISTERED', actor: { name: 'Aurora Records', type: 'LABEL' } });
+  });
+
   it('refuses a malformed cursor and an empty type list with BAD_USER_INPUT', async () => {
     const malformed = subscribe(demo.operations.token, { since: 'not-a-cursor' });
     const empty = subscribe(demo.operations.token, { types: [] });
