@@ -19,30 +19,21 @@ export function compileGateway(): string {
 export interface ChildGateway {
   url: string;
   process: ChildProcess;
+  /** Everything the process printed, for diagnosis. */
+  output(): string;
   stop(): Promise<void>;
 }
 
-/** A second gateway process, started as `npm start` starts one (dist/src/main.js), on the given database. */
-export async function startChildGateway(outDir: string, databaseUrl: string): Promise<ChildGateway> {
+/** A gateway process started as `npm start` starts one (dist/src/main.js), with the given environment. */
+export async function startGatewayProcess(mainScript: string, env: Record<string, string>): Promise<ChildGateway> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-child-'));
-  const child = spawn(process.execPath, [path.join(outDir, 'src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: databaseUrl,
-      DATABASE_POOL_SIZE: '4',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      ACCORD_DATA_DIR: dataDir,
-      JWT_ISSUER: TEST_JWT.issuer,
-      JWT_AUDIENCE: TEST_JWT.audience,
-      JWT_SECRET: TEST_JWT.secret,
-      LOG_LEVEL: 'warn',
-    },
+  const child = spawn(process.execPath, [mainScript], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ACCORD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child gateway did not start:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`gateway process did not start:\n${output}`)), 30_000);
     const read = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Accord gateway: (\S+)/.exec(output);
@@ -55,12 +46,13 @@ export async function startChildGateway(outDir: string, databaseUrl: string): Pr
     child.stderr!.on('data', read);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`child gateway exited with ${code}:\n${output}`));
+      reject(new Error(`gateway process exited with ${code}:\n${output}`));
     });
   });
   return {
     url,
     process: child,
+    output: () => output,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -70,4 +62,15 @@ export async function startChildGateway(outDir: string, databaseUrl: string): Pr
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A second gateway process on the test database, trusting the test tokens. */
+export function startChildGateway(outDir: string, databaseUrl: string): Promise<ChildGateway> {
+  return startGatewayProcess(path.join(outDir, 'src/main.js'), {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '4',
+    JWT_ISSUER: TEST_JWT.issuer,
+    JWT_AUDIENCE: TEST_JWT.audience,
+    JWT_SECRET: TEST_JWT.secret!,
+  });
 }
