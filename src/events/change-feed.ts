@@ -10,13 +10,14 @@ import { readFeedPage, readHead } from './outbox-reader';
 export interface ChangeFeedOptions {
   /** Safety poll: reads even without a notification (a lost NOTIFY, a dropped LISTEN connection). */
   pollIntervalMs: number;
-  pageSize?: number;
   logger: Logger;
 }
 
 /** Receives the feed's events in order, a page at a time; the feed waits for it before reading on. */
 export type ChangeHandler = (records: readonly ChangeRecord[]) => Promise<void>;
 
+/** Rows read at a time; the handler gets them together. */
+const PAGE_SIZE = 500;
 const FIRST_RECHECK_MS = 10;
 const FIRST_RECONNECT_MS = 100;
 const MAX_RECONNECT_MS = 5_000;
@@ -82,10 +83,9 @@ export class ChangeFeed {
   }
 
   private async drain(): Promise<void> {
-    const pageSize = this.options.pageSize ?? 500;
     try {
       for (;;) {
-        const page = await readFeedPage(this.dataSource, this.head, pageSize);
+        const page = await readFeedPage(this.dataSource, this.head, PAGE_SIZE);
         if (page.records.length > 0) {
           await this.handle(page.records);
           this.head = page.records[page.records.length - 1].position;

@@ -68,10 +68,6 @@ export class ChangeHub {
     return session;
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   private async dispatch(records: readonly ChangeRecord[]): Promise<void> {
     for (const record of records) {
       if (record.type === ChangeType.PARTNER_SUSPENDED) this.closeSuspended(record);

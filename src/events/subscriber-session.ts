@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
 import { BadInputError } from '../common/errors';
 import { PartnerStatus } from '../partners/partner.entity';
@@ -9,7 +10,6 @@ import type { ChangeType } from './change-type';
 import { closeReason, SubscriberCloseCode } from './close-codes';
 import { fromCursor, toCursor, type Position } from './cursor';
 import { readReplayPage } from './outbox-reader';
-import type { DataSource } from 'typeorm';
 
 /** What a session needs from the process: where the feed stands, and how to read and reload. */
 export interface SessionEnvironment {
