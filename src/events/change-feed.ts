@@ -5,7 +5,7 @@ import { listenConnection } from '../db/listen-connection';
 import type { ChangeRecord } from './change-record';
 import type { Position } from './cursor';
 import { CHANGE_EVENTS_CHANNEL } from './outbox';
-import { readFeedPage, readHead } from './outbox-reader';
+import { readFeedPage, readHead, type Query } from './outbox-reader';
 
 export interface ChangeFeedOptions {
   /** Safety poll: reads even without a notification (a lost NOTIFY, a dropped LISTEN connection). */
@@ -26,7 +26,8 @@ const MAX_RECONNECT_MS = 5_000;
  * This process's one reader of the outbox. A dedicated connection LISTENs on the channel every writing
  * transaction notifies at commit; each notification, each safety poll and each reconnection triggers a
  * read of the final rows after the last position read (see outbox-reader.ts), handed in order to the
- * handler. Reads never overlap: a wake-up during a read makes the read go round once more.
+ * handler. Reads never overlap: a wake-up during a read makes the read go round once more. They run on
+ * the same dedicated connection, so the feed never waits behind request traffic for a pooled one.
  */
 export class ChangeFeed {
   private head!: Position;
@@ -49,7 +50,7 @@ export class ChangeFeed {
   async start(): Promise<Position> {
     // LISTEN before reading the head: a commit in between is then either under the head or notified.
     await this.listen();
-    this.head = await readHead(this.dataSource);
+    this.head = await readHead(this.query);
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.pollTimer.unref();
     return this.head;
@@ -82,10 +83,17 @@ export class ChangeFeed {
     });
   }
 
+  /** Statements on the LISTEN connection; lost meanwhile, the read fails and the reconnection reads again. */
+  private readonly query: Query = async (sql, parameters) => {
+    if (!this.listener) throw new Error('change feed connection is reconnecting');
+    return (await this.listener.query(sql, parameters)).rows;
+  };
+
   private async drain(): Promise<void> {
+    if (!this.listener) return;
     try {
       for (;;) {
-        const page = await readFeedPage(this.dataSource, this.head, PAGE_SIZE);
+        const page = await readFeedPage(this.query, this.head, PAGE_SIZE);
         if (page.records.length > 0) {
           await this.handle(page.records);
           this.head = page.records[page.records.length - 1].position;

@@ -1,4 +1,3 @@
-import type { DataSource } from 'typeorm';
 import { audienceCondition, type Audience } from './change-audience';
 import { CHANGE_RECORD_COLUMNS, toChangeRecord, type ChangeRecord, type ChangeRow } from './change-record';
 import type { ChangeType } from './change-type';
@@ -12,9 +11,12 @@ import { ORIGIN, type Position } from './cursor';
 const XMIN = 'pg_snapshot_xmin(pg_current_snapshot())';
 // ORDER BY names columns through the alias `e`: bare `id` would sort by the text output column.
 
+/** Runs a statement and returns its rows: the feed's own connection, or the pool for replays. */
+export type Query = (sql: string, parameters?: unknown[]) => Promise<unknown[]>;
+
 /** The last final position: everything up to it is settled, everything after it is still to be read. */
-export async function readHead(dataSource: DataSource): Promise<Position> {
-  const [row] = (await dataSource.query(
+export async function readHead(query: Query): Promise<Position> {
+  const [row] = (await query(
     `SELECT e.transaction_id::text AS transaction_id, e.id::text AS id FROM change_event e
      WHERE e.transaction_id < ${XMIN} ORDER BY e.transaction_id DESC, e.id DESC LIMIT 1`,
   )) as { transaction_id: string; id: string }[];
@@ -34,8 +36,8 @@ export interface FeedPage {
  * come back flagged, so the feed knows to look again soon even if the older transaction holding them
  * back ends without a NOTIFY (a rollback, or a transaction that wrote no events).
  */
-export async function readFeedPage(dataSource: DataSource, after: Position, limit: number): Promise<FeedPage> {
-  const rows = (await dataSource.query(
+export async function readFeedPage(query: Query, after: Position, limit: number): Promise<FeedPage> {
+  const rows = (await query(
     `SELECT ${CHANGE_RECORD_COLUMNS}, e.transaction_id < h.xmin AS final
      FROM (SELECT ${XMIN} AS xmin) h
      CROSS JOIN LATERAL (
@@ -66,7 +68,7 @@ export interface ReplayRequest {
  * resynchronize. It is read in the same statement, hence the same snapshot, as the rows.
  */
 export async function readReplayPage(
-  dataSource: DataSource,
+  query: Query,
   request: ReplayRequest,
 ): Promise<{ records: ChangeRecord[]; expired: boolean }> {
   const { after, through } = request;
@@ -81,7 +83,7 @@ export async function readReplayPage(
     conditions.push(`e.type = ANY($${params.length}::text[])`);
   }
   params.push(request.limit);
-  const rows = (await dataSource.query(
+  const rows = (await query(
     `SELECT r.expired, page.*
      FROM (SELECT (pruned_through_transaction, pruned_through_id) > ($1::xid8, $2::bigint) AS expired
            FROM change_event_retention) r

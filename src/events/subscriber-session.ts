@@ -94,7 +94,7 @@ export class SubscriberSession {
       types,
       bufferLimit,
       readReplay: (after, until) =>
-        readReplayPage(dataSource, { after, through: until, audience: this.audience, types: request.types ?? null, limit: REPLAY_PAGE_SIZE }),
+        readReplayPage((sql, parameters) => dataSource.query(sql, parameters), { after, through: until, audience: this.audience, types: request.types ?? null, limit: REPLAY_PAGE_SIZE }),
       onOverflow: (deliveredThrough) =>
         this.close(
           SubscriberCloseCode.SLOW_SUBSCRIBER,

@@ -15,6 +15,20 @@ afterAll(async () => {
   await db.drop();
 });
 
+/**
+ * Prunes until `count` rows went: only rows of transactions older than every one still running in the
+ * whole server are pruned, and other test files share the server.
+ */
+async function pruneExpecting(retentionHours: number, count: number): Promise<void> {
+  let pruned = 0;
+  for (let attempt = 0; pruned < count; attempt += 1) {
+    expect(attempt).toBeLessThan(100);
+    pruned += await pruneOutbox(db.dataSource, retentionHours);
+    if (pruned < count) await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(pruned).toBe(count);
+}
+
 const age = (hours: number) =>
   db.dataSource.query(`UPDATE change_event SET occurred_at = now() - make_interval(hours => $1)`, [hours]);
 
@@ -28,7 +42,7 @@ describe('outbox retention', () => {
     );
     const before = await countRows(db.dataSource, 'change_event');
     expect(await pruneOutbox(db.dataSource, 24)).toBe(0);
-    expect(await pruneOutbox(db.dataSource, 5)).toBe(before - 3);
+    await pruneExpecting(5, before - 3);
     expect(await countRows(db.dataSource, 'change_event')).toBe(3);
     const [horizon] = await db.dataSource.query(
       `SELECT pruned_through_transaction::text AS transaction_id, pruned_through_id::text AS id FROM change_event_retention`,
@@ -44,7 +58,7 @@ describe('outbox retention', () => {
       await holder.query('SELECT pg_advisory_lock(7306002)');
       expect(await pruneOutbox(db.dataSource, 5)).toBe(0);
       await holder.query('SELECT pg_advisory_unlock(7306002)');
-      expect(await pruneOutbox(db.dataSource, 5)).toBe(3);
+      await pruneExpecting(5, 3);
     } finally {
       await holder.release();
     }

@@ -69,7 +69,7 @@ describe('changes: replay and resume', () => {
     expect(events.map((event) => event.payload.title)).toEqual(titles);
     expect(new Set(events.map((event) => event.cursor)).size).toBe(100);
     const [{ transaction_id, id }] = await db.dataSource.query(
-      `SELECT transaction_id::text AS transaction_id, id::text AS id FROM change_event ORDER BY transaction_id DESC, id DESC LIMIT 1`,
+      `SELECT e.transaction_id::text AS transaction_id, e.id::text AS id FROM change_event e ORDER BY e.transaction_id DESC, e.id DESC LIMIT 1`,
     );
     expect(events.at(-1)!.cursor).toBe(toCursor({ transactionId: BigInt(transaction_id), id: BigInt(id) }));
   });

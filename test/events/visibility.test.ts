@@ -84,23 +84,29 @@ describe('who hears which change', () => {
     const internal = subscribe(demo.operations.token, since);
     const meridianWork = (title: string) =>
       registerWork(gateway, demo.meridian.token, { isrc: nextIsrc(), title, labelGlobalId: demo.meridian.globalId });
+    const auroraWork = (title: string) =>
+      registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title, labelGlobalId: demo.aurora.globalId });
+    // Live first: replay applies the rule as it stands when the stream starts, live delivery as each event passes.
+    await auroraWork('Aurora, mandated all along');
+    await tidewater.waitFor(1);
 
     await meridianWork('Before the mandate');
     const granted = await gateway.request(demo.meridian.token, GRANT, { d: demo.tidewater.globalId });
     await meridianWork('During the mandate');
     await gateway.request(demo.meridian.token, REVOKE, { m: granted.body.data.grantMandate.id, v: 1 });
     await meridianWork('After the mandate');
-    await registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title: 'Aurora, mandated all along', labelGlobalId: demo.aurora.globalId });
-    await internal.waitFor(6);
-    await tidewater.waitFor(4);
+    await auroraWork('Aurora, still mandated');
+    await internal.waitFor(7);
+    await tidewater.waitFor(5);
     await settle();
     expect(tidewater.events.map((event) => [event.type, event.payload.title])).toEqual([
+      ['WORK_REGISTERED', 'Aurora, mandated all along'],
       ['MANDATE_GRANTED', undefined],
       ['WORK_REGISTERED', 'During the mandate'],
       ['MANDATE_REVOKED', undefined],
-      ['WORK_REGISTERED', 'Aurora, mandated all along'],
+      ['WORK_REGISTERED', 'Aurora, still mandated'],
     ]);
-    expect(tidewater.events[0].payload).toEqual({ permissions: ['READ_CATALOG'], validFrom: expect.any(String), validUntil: null });
+    expect(tidewater.events[1].payload).toEqual({ permissions: ['READ_CATALOG'], validFrom: expect.any(String), validUntil: null });
   });
 
   it('shows each subscriber only the payload it could read through queries', async () => {
@@ -114,6 +120,8 @@ describe('who hears which change', () => {
       aurora: subscribe(demo.aurora.token, since),
       internal: subscribe(demo.operations.token, since),
     };
+    // Connected before the suspension, so that Aurora's own socket is there to be closed.
+    await Promise.all(Object.values(subscribers).map((subscriber) => subscriber.acknowledged));
     // A mandate Aurora gives another distributor: Tidewater hears it through Aurora, may not read its terms.
     await gateway.request(demo.aurora.token, GRANT, { d: otherGlobalId });
     // A work moving from Aurora to Meridian: Tidewater hears it through the previous owner only.
