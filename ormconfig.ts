@@ -9,6 +9,7 @@ import { AgreementEntity, AgreementHistoryEntity, AgreementTermsEntity } from '.
 import { ConsentRecordEntity } from './src/consent/consent-record.entity';
 import { DecisionBatchEntity } from './src/decisions/decision-batch.entity';
 import { LedgerEntryEntity, UsageLineEntity, UsageReportEntity } from './src/compensation/compensation.entity';
+import { ChangeFeed1764250000000 } from './migrations/1764250000000-ChangeFeed';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -44,6 +45,7 @@ export const migrations = [
   Foundation1764000000000,
   Agreements1764100000000,
   Consent1764200000000,
+  ChangeFeed1764250000000,
   Compensation1764300000000,
   CostBudget1764400000000,
 ];

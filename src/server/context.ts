@@ -3,6 +3,7 @@ import { createAgreementLoaders, type AgreementLoaders } from '../agreements/agr
 import type { Viewer } from '../auth/viewer';
 import { createCompensationLoaders, type CompensationLoaders } from '../compensation/compensation.loaders';
 import { createConsentLoaders, type ConsentLoaders } from '../consent/consent.loaders';
+import type { SubscriberSession } from '../events/subscriber-session';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
 import type { Services } from './services';
@@ -14,6 +15,8 @@ export interface RequestContext {
   services: Services;
   loaders: Loaders;
   logger: Logger;
+  /** WebSocket operations only: the socket's session and the graphql-ws operation id. */
+  subscription?: { session: SubscriberSession; operationId: string };
 }
 
 export interface Loaders {

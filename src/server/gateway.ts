@@ -15,6 +15,8 @@ import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
 import type { Settings } from '../config';
 import { ReceiptSigner } from '../decisions/receipt';
+import { ChangeHub } from '../events/change-hub';
+import { startOutboxRetention } from '../events/outbox-retention';
 import type { RequestContext } from './context';
 import { contextFactory } from './context-factory';
 import { formatError } from './format-error';
@@ -28,6 +30,7 @@ import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
 import { statementsCsvRoute } from './statements-route';
+import { startSubscriptionServer } from './subscription-server';
 
 export interface Gateway {
   url: string;
@@ -109,6 +112,32 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   app.get('/statements.csv', statementsCsvRoute(verifier, services));
   app.use(httpErrors(logger));
 
+  const changes = settings.changes;
+  const hub = new ChangeHub({
+    dataSource,
+    logger,
+    loadViewer: (partnerId) => services.partners.loadViewer(partnerId),
+    bufferLimit: changes.subscriberBufferEvents,
+    viewerRefreshMs: changes.viewerRefreshMs,
+    pollIntervalMs: changes.feedPollMs,
+  });
+  await hub.start();
+  const subscriptions = startSubscriptionServer({
+    httpServer,
+    path: '/graphql',
+    schema,
+    hub,
+    verifier,
+    services,
+    logger,
+    production: settings.production,
+  });
+  const retention = startOutboxRetention(dataSource, {
+    retentionHours: changes.retentionHours,
+    intervalMs: changes.pruneIntervalMs,
+    logger,
+  });
+
   await new Promise<void>((resolve) => httpServer.listen(settings.port, settings.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${settings.host === '0.0.0.0' ? 'localhost' : settings.host}:${port}/graphql`;
@@ -116,6 +145,12 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     url,
     httpServer,
     schema,
-    close: () => apollo.stop(),
+    async close() {
+      // Sockets first (they hold sessions the hub feeds), then the feed's connection, then HTTP.
+      await retention.stop();
+      await subscriptions.close();
+      await hub.stop();
+      await apollo.stop();
+    },
   };
 }

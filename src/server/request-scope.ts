@@ -13,6 +13,11 @@ export function currentRequest(): RequestScope | undefined {
   return storage.getStore();
 }
 
+/** Runs work (error formatting, logging) under a request id outside Express: WebSocket operations. */
+export function withRequestId<T>(requestId: string, work: () => T): T {
+  return storage.run({ requestId }, work);
+}
+
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Uses the caller's `X-Request-Id` when it is sane, else a new one, and echoes it in the response. */

@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
-import type { TokenVerifier } from '../auth/jwt';
+import { parseBearer, type TokenVerifier } from '../auth/jwt';
 import { StatementKind } from '../compensation/compensation.types';
 import { statementsCsv } from '../compensation/statements.csv';
-import { BadInputError, DomainError } from '../common/errors';
+import { AuthenticationError, BadInputError, DomainError } from '../common/errors';
 import { parseCurrency } from '../common/money';
 import { authenticate } from './authenticate';
 import { httpStatusOf } from './format-error';
@@ -20,7 +20,9 @@ function parameter(req: Request, name: string): string | undefined {
 export function statementsCsvRoute(verifier: TokenVerifier, services: Services) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
-      const { viewer } = await authenticate(req.headers.authorization, verifier, services.partners);
+      const token = parseBearer(req.headers.authorization);
+      if (!token) throw new AuthenticationError("missing bearer token: send 'Authorization: Bearer <token>'");
+      const { viewer } = await authenticate(verifier, services, token);
       const period = parameter(req, 'period');
       const currency = parameter(req, 'currency');
       if (!period || !currency) throw new BadInputError('period and currency are required', { field: period ? 'currency' : 'period' });

@@ -222,7 +222,7 @@ export class WorksService {
           entityId: toGlobalId('Work', workId),
           actorId: viewer.partnerId,
           partnerIds: [...w.shareLabelIds, ...previousOwners],
-          payload: { isrc: w.isrc, title: w.title },
+          payload: { isrc: w.isrc, title: w.title, ownerLabelIds: w.shareLabelIds },
         };
       });
       await appendChangeEvents(manager, events);

@@ -1,0 +1,166 @@
+import type { ChangeRecord } from './change-record';
+import type { ChangeType } from './change-type';
+import { CursorExpiredError } from './changes.errors';
+import { isAfter, type Position } from './cursor';
+
+export interface ChangeStreamOptions {
+  /** The subscriber's `since`, or the feed position when it gave none: events after it are due. */
+  start: Position;
+  /** Last position read from the outbox rather than from the feed; null when there is nothing to replay. */
+  replayThrough: Position | null;
+  types: ReadonlySet<ChangeType> | null;
+  /** A further filter of the subscription's own (e.g. the works it follows); every event when absent. */
+  matches?: (record: ChangeRecord) => boolean;
+  /** Live events held for a subscriber that does not keep up; one more and it is disconnected. */
+  bufferLimit: number;
+  readReplay(after: Position, through: Position): Promise<{ records: ChangeRecord[]; expired: boolean }>;
+  /** Called once, with the position through which events were handed to the socket. */
+  onOverflow(deliveredThrough: Position): void;
+  onEnd(): void;
+}
+
+/** How long an overflowed stream waits for its event in flight to reach the socket before closing anyway. */
+const IN_FLIGHT_GRACE_MS = 1_000;
+
+/**
+ * One `changes` subscription: replays events from the outbox after `start` up to `replayThrough`, then
+ * hands on the live events the feed pushed meanwhile (all after `replayThrough`), so the switch-over has
+ * no gap and no duplicate. The consumer (graphql-ws) pulls the next event only after the previous one
+ * was written to the socket, so pulling is also how the stream learns what was delivered.
+ */
+export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
+  private cursor: Position;
+  /** Last outbox position read while replaying: ahead of `cursor` when `matches` skipped events. */
+  private replayedThrough: Position;
+  private deliveredThrough: Position;
+  private inFlight: ChangeRecord | undefined;
+  private replayPage: ChangeRecord[] = [];
+  private replaying: boolean;
+  private live: ChangeRecord[] = [];
+  private waiting: ((result: IteratorResult<ChangeRecord>) => void) | undefined;
+  private ended = false;
+  private overflowed = false;
+  private overflowTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ChangeStreamOptions) {
+    this.cursor = options.start;
+    this.replayedThrough = options.start;
+    this.deliveredThrough = options.start;
+    this.replaying = options.replayThrough !== null && isAfter(options.replayThrough, options.start);
+  }
+
+  /** Reads the first replay page, so an expired cursor fails the subscription before it starts. */
+  async start(): Promise<void> {
+    if (this.replaying) await this.readReplayPage();
+  }
+
+  /** A live event the subscriber may see, in feed order. */
+  push(record: ChangeRecord): void {
+    if (this.ended || this.overflowed) return;
+    if (this.options.types && !this.options.types.has(record.type)) return;
+    if (this.options.matches && !this.options.matches(record)) return;
+    if (this.waiting && !this.replaying && this.live.length === 0) {
+      this.handOn(record);
+      return;
+    }
+    this.live.push(record);
+    if (this.live.length > this.options.bufferLimit) this.overflow();
+  }
+
+  /** graphql-ws has written the event last handed on to the socket (its `onNext` hook). */
+  sent(): void {
+    if (!this.inFlight) return;
+    this.deliveredThrough = this.inFlight.position;
+    this.inFlight = undefined;
+    // setImmediate: graphql-ws calls socket.send right after its onNext hook returns; close after that.
+    if (this.overflowed) setImmediate(() => this.closeForOverflow());
+  }
+
+  async next(): Promise<IteratorResult<ChangeRecord>> {
+    // Pulling again means the previous event went out, whether or not a hook reported it.
+    this.sent();
+    if (this.ended) return { done: true, value: undefined };
+    if (this.overflowed) return new Promise((resolve) => (this.waiting = resolve));
+    while (this.replaying) {
+      const record = this.replayPage.shift();
+      if (record) return this.yield(record);
+      try {
+        await this.readReplayPage();
+      } catch (error) {
+        // graphql-ws reports the error and forgets the iterator without calling return(): end here.
+        this.end();
+        throw error;
+      }
+      if (this.ended) return { done: true, value: undefined };
+    }
+    while (this.live.length > 0) {
+      const record = this.live.shift()!;
+      // Only when `since` was ahead of this process's feed: the events up to it were already delivered.
+      if (isAfter(record.position, this.cursor)) return this.yield(record);
+    }
+    return new Promise((resolve) => (this.waiting = resolve));
+  }
+
+  async return(): Promise<IteratorResult<ChangeRecord>> {
+    this.end();
+    return { done: true, value: undefined };
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.overflowTimer);
+    this.live = [];
+    this.replayPage = [];
+    this.waiting?.({ done: true, value: undefined });
+    this.waiting = undefined;
+    this.options.onEnd();
+  }
+
+  private async readReplayPage(): Promise<void> {
+    const { records, expired } = await this.options.readReplay(this.replayedThrough, this.options.replayThrough!);
+    if (expired) throw new CursorExpiredError();
+    if (records.length === 0) this.replaying = false;
+    else this.replayedThrough = records[records.length - 1].position;
+    const { matches } = this.options;
+    this.replayPage = matches ? records.filter(matches) : records;
+  }
+
+  private yield(record: ChangeRecord): IteratorResult<ChangeRecord> {
+    this.cursor = record.position;
+    this.inFlight = record;
+    return { done: false, value: record };
+  }
+
+  private handOn(record: ChangeRecord): void {
+    const resolve = this.waiting!;
+    this.waiting = undefined;
+    if (isAfter(record.position, this.cursor)) resolve(this.yield(record));
+    else this.waiting = resolve;
+  }
+
+  /**
+   * Drops the backlog and closes, naming the last event known to be on its way to the client. If an
+   * event is between the stream and the socket, wait for it (briefly) so the name stays exact.
+   */
+  private overflow(): void {
+    this.overflowed = true;
+    this.live = [];
+    if (!this.inFlight) {
+      this.closeForOverflow();
+      return;
+    }
+    this.overflowTimer = setTimeout(() => this.closeForOverflow(), IN_FLIGHT_GRACE_MS);
+  }
+
+  private closeForOverflow(): void {
+    if (this.ended) return;
+    clearTimeout(this.overflowTimer);
+    this.options.onOverflow(this.deliveredThrough);
+    this.end();
+  }
+}

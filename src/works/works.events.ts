@@ -1,0 +1,22 @@
+import { actsForAny } from '../auth/viewer';
+import type { PayloadRule } from '../events/change-payloads';
+import { ChangeType } from '../events/change-type';
+import { MandatePermission } from '../partners/mandate.entity';
+import { PartnerType } from '../partners/partner.entity';
+
+/**
+ * ISRC and title, as `work(isrc:)` shows them: to everyone but a distributor, which reads only the works
+ * of labels it holds READ_CATALOG for. It may hear an event through a label that owned the work before
+ * the change; then it learns only that the work changed. `ownerLabelIds` (the owners after the change)
+ * is for this decision and is not shown.
+ */
+const workSummary: PayloadRule = (payload, viewer) => {
+  const owners = Array.isArray(payload.ownerLabelIds) ? (payload.ownerLabelIds as string[]) : [];
+  if (viewer.type === PartnerType.DISTRIBUTOR && !actsForAny(viewer, MandatePermission.READ_CATALOG, owners)) return {};
+  return { isrc: payload.isrc, title: payload.title };
+};
+
+export const workPayloadRules = {
+  [ChangeType.WORK_REGISTERED]: workSummary,
+  [ChangeType.WORK_UPDATED]: workSummary,
+} satisfies Partial<Record<ChangeType, PayloadRule>>;

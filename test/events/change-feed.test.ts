@@ -1,0 +1,69 @@
+import { latestCursor, nextIsrc, registerWork, writeEvents } from '../support/changes';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, testSettings, type TestGateway } from '../support/gateway';
+import { bearer, subscribeChanges } from '../support/subscriptions';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  // A poll far longer than the test: whatever arrives does so by notification or reconnection.
+  gateway = await startTestGateway(db.dataSource, { changes: { ...testSettings().changes, feedPollMs: 600_000 } });
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+async function listenerPids(): Promise<number[]> {
+  const rows = await db.dataSource.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'accord-change-feed'`,
+  );
+  return rows.map((row: { pid: number }) => row.pid);
+}
+
+describe('the change feed', () => {
+  it('survives losing its LISTEN connection: reconnects and delivers what committed meanwhile', async () => {
+    const subscriber = subscribeChanges(gateway.url, bearer(demo.operations.token), { since: await latestCursor(db.dataSource) });
+    try {
+      const [pid] = await listenerPids();
+      expect(pid).toBeDefined();
+      await db.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+      await writeEvents(db.dataSource, { actorId: demo.aurora.id, partnerIds: [demo.aurora.id], count: 2, title: 'While deaf' });
+      await subscriber.waitFor(2, 10_000);
+      const [reconnected] = await listenerPids();
+      expect(reconnected).not.toBe(pid);
+
+      await registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title: 'After', labelGlobalId: demo.aurora.globalId });
+      const events = await subscriber.waitFor(3);
+      expect(events.map((event) => event.payload.title)).toEqual(['While deaf 0', 'While deaf 1', 'After']);
+    } finally {
+      await subscriber.dispose();
+    }
+  });
+
+  it('delivers events held back by an older transaction that ends without a notification', async () => {
+    const subscriber = subscribeChanges(gateway.url, bearer(demo.operations.token), { since: await latestCursor(db.dataSource) });
+    const older = db.dataSource.createQueryRunner();
+    await older.connect();
+    try {
+      // An older transaction with an id, still open: the next commit is not final until it ends.
+      await older.startTransaction();
+      await older.query('SELECT pg_current_xact_id()');
+      await registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title: 'Held back', labelGlobalId: demo.aurora.globalId });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(subscriber.events).toHaveLength(0);
+      // It rolls back: no NOTIFY comes, the feed finds out by looking again.
+      await older.rollbackTransaction();
+      const [event] = await subscriber.waitFor(1, 5_000);
+      expect(event.payload.title).toBe('Held back');
+    } finally {
+      await older.release();
+      await subscriber.dispose();
+    }
+  });
+});

@@ -1,0 +1,124 @@
+import { insertAgreement } from '../support/agreements-fixtures';
+import type { TestDatabase } from '../support/database';
+import type { Demo } from '../support/demo';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { TestGateway } from '../support/gateway';
+import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
+
+/** An AI partner's pipeline following the works it trains on: consent and agreement changes, and nothing else. */
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+const subscribers: ChangeSubscriber[] = [];
+
+const FOLLOWED = 'QZAUR2600001';
+const NOT_FOLLOWED = 'QZAUR2600003';
+const CONSENT_CHANGED = `subscription($isrcs: [ISRC!], $since: String) {
+  consentChanged(isrcs: $isrcs, since: $since) { cursor type entityId occurredAt payload actor { name } }
+}`;
+const DECLARATION = {
+  useTypes: ['TRAINING'],
+  territories: ['WORLD'],
+  grantedBy: { name: 'Nova Vale' },
+  evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ef'.repeat(32) },
+};
+
+function follow(token: string, isrcs?: string[]): ChangeSubscriber {
+  const subscriber = subscribeChanges(gateway.url, bearer(token), isrcs ? { isrcs } : {}, CONSENT_CHANGED);
+  subscribers.push(subscriber);
+  return subscriber;
+}
+
+async function mutate(query: string, input: Record<string, unknown>) {
+  const { body } = await gateway.request(demo.aurora.token, query, { input });
+  if (body.errors) throw new Error(body.errors[0].message);
+  return body.data;
+}
+
+const record = (works: string[] | null, artists: string[] | null = null) =>
+  mutate(`mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
+    ...DECLARATION,
+    ...(works ? { works } : {}),
+    ...(artists ? { artists } : {}),
+    state: 'GRANTED',
+  });
+
+beforeAll(async () => {
+  ({ db, gateway, demo } = await startDemoGateway());
+  await insertAgreement(db.dataSource, { licensor: demo.aurora.id, licensee: demo.resonance.id });
+});
+afterAll(async () => {
+  await Promise.all(subscribers.map((s) => s.dispose()));
+  await stopDemoGateway({ db, gateway });
+});
+
+describe('consentChanged', () => {
+  it('delivers a withdrawal on a followed work within a second of its commit, and only what concerns the followed works', async () => {
+    const pipeline = follow(demo.resonance.token, [FOLLOWED]);
+    const unlicensed = follow(demo.cadence.token);
+    await Promise.all([pipeline.acknowledged, unlicensed.acknowledged]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await record([FOLLOWED]);
+    await record([NOT_FOLLOWED]);
+    const [granted] = await pipeline.waitFor(1);
+    expect(granted).toMatchObject({ type: 'CONSENT_RECORDED', payload: { scope: 'WORK', isrc: FOLLOWED, state: 'GRANTED' } });
+
+    const committed = Date.now();
+    await mutate(`mutation($input: WithdrawConsentInput!) { withdrawConsent(input: $input) { records { id } } }`, { ...DECLARATION, works: [FOLLOWED] });
+    const events = await pipeline.waitFor(2, 1_000);
+    expect(Date.now() - committed).toBeLessThan(1_000);
+    expect(events[1]).toMatchObject({ type: 'CONSENT_WITHDRAWN', payload: { scope: 'WORK', isrc: FOLLOWED, state: 'WITHDRAWN' } });
+    // An AI partner reads decisions, never consent records: no evidence, no declarant, no terms.
+    expect(Object.keys(events[1].payload).sort()).toEqual(['isrc', 'scope', 'state']);
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pipeline.events.map((e) => e.payload.isrc)).toEqual([FOLLOWED, FOLLOWED]);
+    expect(unlicensed.events).toEqual([]);
+  });
+
+  it("hears consent on a followed work's MAIN artist, and changes to the agreements over it", async () => {
+    const pipeline = follow(demo.resonance.token, [FOLLOWED]);
+    await pipeline.acknowledged;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const { body } = await gateway.request(demo.operations.token, `query($isrc: ISRC!) { work(isrc: $isrc) { artists { role artist { id } } } }`, {
+      isrc: FOLLOWED,
+    });
+    const artist = body.data.work.artists.find((a: any) => a.role === 'MAIN').artist.id;
+    await record(null, [artist]);
+    const [artistEvent] = await pipeline.waitFor(1);
+    expect(artistEvent).toMatchObject({ type: 'CONSENT_RECORDED', payload: { scope: 'ARTIST', artist, state: 'GRANTED' } });
+
+    const agreements = await gateway.request(demo.resonance.token, `{ agreements(first: 10) { edges { node { id version } } } }`);
+    const agreement = agreements.body.data.agreements.edges[0].node;
+    await mutate(`mutation($input: AgreementChangeInput!) { suspendAgreement(input: $input) { state } }`, {
+      agreement: agreement.id,
+      expectedVersion: agreement.version,
+    });
+    const events = await pipeline.waitFor(2);
+    expect(events[1]).toMatchObject({ type: 'AGREEMENT_SUSPENDED', entityId: agreement.id, payload: { state: 'SUSPENDED' } });
+  });
+
+  it('resumes from a cursor: what happened while disconnected is replayed, filtered to the followed works', async () => {
+    const first = follow(demo.resonance.token, [FOLLOWED]);
+    await first.acknowledged;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await record([FOLLOWED]);
+    const [seen] = await first.waitFor(1);
+    await first.dispose();
+    await record([NOT_FOLLOWED]);
+    await record([FOLLOWED]);
+    const resumed = subscribeChanges(gateway.url, bearer(demo.resonance.token), { isrcs: [FOLLOWED], since: seen.cursor }, CONSENT_CHANGED);
+    subscribers.push(resumed);
+    const [missed] = await resumed.waitFor(1);
+    expect(missed).toMatchObject({ type: 'CONSENT_RECORDED', payload: { isrc: FOLLOWED } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(resumed.events).toHaveLength(1);
+  });
+
+  it('is refused to labels', async () => {
+    const label = follow(demo.aurora.token, [FOLLOWED]);
+    await label.ended;
+    expect(label.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+});

@@ -1,0 +1,84 @@
+import WebSocket from 'ws';
+import { cursorsInOutbox, latestCursor, writeEvents } from '../support/changes';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { seedDemoPartners, type Demo } from '../support/demo';
+import { startTestGateway, testSettings, type TestGateway } from '../support/gateway';
+import { bearer, CHANGES, subscribeChanges, webSocketUrl } from '../support/subscriptions';
+
+let db: TestDatabase;
+let gateway: TestGateway;
+let demo: Demo;
+const BUFFER = 100;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  demo = await seedDemoPartners(db.dataSource);
+  gateway = await startTestGateway(db.dataSource, { changes: { ...testSettings().changes, subscriberBufferEvents: BUFFER } });
+});
+afterAll(async () => {
+  await gateway.close();
+  await db.drop();
+});
+
+/**
+ * A client that stops reading its socket (graphql-transport-ws spoken by hand over `ws`, paused): the
+ * kernel buffers fill, the gateway's writes to it stall, and its events pile up in its buffer.
+ */
+async function stalledSubscriber(token: string, since: string) {
+  const socket = new WebSocket(webSocketUrl(gateway.url), 'graphql-transport-ws');
+  const cursors: string[] = [];
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const acknowledged = new Promise<void>((resolve) =>
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString());
+      if (message.type === 'connection_ack') resolve();
+      if (message.type === 'next') cursors.push(message.payload.data.changes.cursor);
+    }),
+  );
+  await new Promise((resolve) => socket.on('open', resolve));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: bearer(token) }));
+  await acknowledged;
+  socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: CHANGES, variables: { since } } }));
+  socket.pause();
+  return { cursors, closed, resume: () => socket.resume() };
+}
+
+describe('a slow subscriber', () => {
+  it('is disconnected with 4413 naming its last delivered cursor, without slowing anyone else, and resumes from it', async () => {
+    const since = await latestCursor(db.dataSource);
+    const slow = await stalledSubscriber(demo.operations.token, since);
+    const fast = subscribeChanges(gateway.url, bearer(demo.operations.token), { since });
+
+    // 400 events of ~64 KB, far more than loopback socket buffers hold: the stalled client's backlog grows
+    // past its buffer, while bursts of 10 stay well within it for a client that reads.
+    const title = 'x'.repeat(64 * 1024);
+    for (let batch = 0; batch < 40; batch += 1) {
+      await writeEvents(db.dataSource, { actorId: demo.aurora.id, partnerIds: [demo.aurora.id], count: 10, title });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const all = await cursorsInOutbox(db.dataSource, `(transaction_id::text || ':' || id::text) > ''`);
+    const written = all.slice(all.indexOf(since) + 1);
+    expect(written).toHaveLength(400);
+    const started = Date.now();
+    await fast.waitFor(400, 20_000);
+    expect(fast.events.map((event) => event.cursor)).toEqual(written);
+    expect(Date.now() - started).toBeLessThan(10_000);
+
+    slow.resume();
+    const closed = await slow.closed;
+    expect(closed.code).toBe(4413);
+    const match = /^slow subscriber: over 100 events behind; resume with since: (\S+)$/.exec(closed.reason);
+    expect(match).not.toBeNull();
+    expect(slow.cursors.length).toBeGreaterThan(0);
+    expect(slow.cursors.length).toBeLessThan(400);
+    expect(match![1]).toBe(slow.cursors.at(-1));
+    expect(slow.cursors).toEqual(written.slice(0, slow.cursors.length));
+
+    const resumed = subscribeChanges(gateway.url, bearer(demo.operations.token), { since: match![1] });
+    await resumed.waitFor(400 - slow.cursors.length, 20_000);
+    expect([...slow.cursors, ...resumed.events.map((event) => event.cursor)]).toEqual(written);
+    await Promise.all([fast.dispose(), resumed.dispose()]);
+  });
+});
