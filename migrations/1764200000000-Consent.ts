@@ -7,6 +7,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * covering this use and territory". The two partial indexes below lead with the subject and order by
  * recency, and INCLUDE every column the rule filters on, so each lookup is an index-only scan of the
  * subject's (short) history, never a scan of the table.
+ *
+ * `global_id` is kept for SQL that reports Relay ids (tests, operations queries).
  */
 export class Consent1764200000000 implements MigrationInterface {
   name = 'Consent1764200000000';
@@ -43,6 +45,10 @@ export class Consent1764200000000 implements MigrationInterface {
       `CREATE INDEX consent_record_artist_idx ON consent_record (artist_id, recorded_at DESC, id DESC)
        INCLUDE (${ruleColumns}) WHERE scope = 'ARTIST'`,
     );
+    // The decision reads the MAIN artists of thousands of works at once: an index-only scan, without
+    // visiting work_artist rows to filter out FEATURED credits.
+    await queryRunner.query(`CREATE INDEX work_artist_main_idx ON work_artist (work_id, artist_id) WHERE role = 'MAIN'`);
+
     // History is evidence: once written, a record is never changed or removed (a withdrawal is a new record).
     await queryRunner.query(`
       CREATE FUNCTION consent_record_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$

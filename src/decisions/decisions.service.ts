@@ -31,8 +31,26 @@ export interface LicensedWorksQuestion {
 /** Shared by every empty list of every decision: no allocation for what is not there. */
 const NONE: readonly string[] = Object.freeze([]);
 
-function list(text: string): readonly string[] {
-  return text === '' ? NONE : text.split(',');
+function reasonsOf(text: string): readonly DecisionReason[] {
+  return text === '' ? (NONE as readonly DecisionReason[]) : (text.split(',') as DecisionReason[]);
+}
+
+/**
+ * Comma-separated uuids from SQL to Relay ids, sorted (SQL aggregates them unordered: ordering there
+ * costs a sort per work). Agreements and labels repeat across a batch, so their ids are memoized.
+ */
+function idsOf(text: string, type: string, memo?: Map<string, string>): readonly string[] {
+  if (text === '') return NONE;
+  const convert = (id: string) => {
+    let globalId = memo?.get(id);
+    if (globalId === undefined) {
+      globalId = toGlobalId(type, id);
+      memo?.set(id, globalId);
+    }
+    return globalId;
+  };
+  if (!text.includes(',')) return [convert(text)];
+  return text.split(',').map(convert).sort();
 }
 
 export class DecisionsService {
@@ -63,19 +81,22 @@ export class DecisionsService {
     const decisions: ConsentDecision[] = new Array(rows.length);
     const lines: string[] = new Array(rows.length);
     const allowed: string[] = [];
+    const partners = new Map<string, string>();
+    const agreements = new Map<string, string>();
     for (let i = 0; i < rows.length; i += 1) {
       const row = rows[i];
       const decision = row.reasons === '' ? Decision.ALLOW : Decision.DENY;
       if (decision === Decision.ALLOW) allowed.push(row.isrc);
-      decisions[i] = {
+      const result: ConsentDecision = {
         isrc: row.isrc,
         decision,
-        reasons: list(row.reasons) as readonly DecisionReason[],
-        rightsholdersWithoutAgreement: list(row.unlicensed),
-        agreements: list(row.agreements),
-        consentRecords: list(row.records),
+        reasons: reasonsOf(row.reasons),
+        rightsholdersWithoutAgreement: idsOf(row.unlicensed, 'Partner', partners),
+        agreements: idsOf(row.agreements, 'Agreement', agreements),
+        consentRecords: idsOf(row.records, 'ConsentRecord'),
       };
-      lines[i] = `${row.isrc}|${decision}|${row.reasons}|${row.unlicensed}|${row.agreements}|${row.records}`;
+      decisions[i] = result;
+      lines[i] = `${row.isrc}|${decision}|${row.reasons}|${result.rightsholdersWithoutAgreement.join(',')}|${result.agreements.join(',')}|${result.consentRecords.join(',')}`;
     }
     const digest = createHash('sha256').update(lines.join('\n')).digest('base64url');
 
