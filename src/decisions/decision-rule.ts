@@ -135,18 +135,22 @@ export interface DecisionRow {
   records: string;
 }
 
-/** The consent part of the rule as a condition on work alias `w`: the decisive records all GRANTED. */
+/**
+ * The consent part of the rule as a condition on work alias `w`: the decisive records all GRANTED. The
+ * MAIN artists are read through an aggregate so that each work probes its own credits (an EXISTS here
+ * would be turned into a hash of every credit in the catalog).
+ */
 const CONSENT_GRANTED = `
   CASE (SELECT c.state FROM consent_record c WHERE c.scope = 'WORK' AND c.work_id = w.id AND ${CONSENT_IN_FORCE} ${LATEST})
     WHEN 'GRANTED' THEN true
     WHEN 'REFUSED' THEN false
     WHEN 'WITHDRAWN' THEN false
-    ELSE EXISTS (SELECT 1 FROM work_artist wa WHERE wa.work_id = w.id AND wa.role = 'MAIN')
-      AND NOT EXISTS (
-        SELECT 1 FROM work_artist wa
-        WHERE wa.work_id = w.id AND wa.role = 'MAIN'
-          AND (SELECT c.state FROM consent_record c WHERE c.scope = 'ARTIST' AND c.artist_id = wa.artist_id AND ${CONSENT_IN_FORCE} ${LATEST})
-              IS DISTINCT FROM 'GRANTED')
+    ELSE coalesce((
+      SELECT bool_and((
+        SELECT c.state FROM consent_record c
+        WHERE c.scope = 'ARTIST' AND c.artist_id = wa.artist_id AND ${CONSENT_IN_FORCE} ${LATEST}
+      ) IS NOT DISTINCT FROM 'GRANTED')
+      FROM work_artist wa WHERE wa.work_id = w.id AND wa.role = 'MAIN'), false)
   END`;
 
 /**
