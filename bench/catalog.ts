@@ -11,7 +11,7 @@ import type { Client } from 'pg';
  * agreements too. Consent: 75% of artists granted and 5% refused at ARTIST scope (some with older
  * records for other uses), 30% of works granted, 3% refused and 4% granted-then-withdrawn at WORK scope.
  */
-export const CATALOG_VERSION = 1;
+export const CATALOG_VERSION = 3;
 export const LABELS = 60;
 export const BENCH_PARTNER = 'Bench AI 1';
 
@@ -20,7 +20,7 @@ export function benchIsrc(n: number): string {
   return `QZBNC${String(n).padStart(7, '0')}`;
 }
 
-const pick = (salt: number, modulo: number) => `(abs(hashint4(n * 7919 + ${salt})) % ${modulo})`;
+const pick = (salt: number, modulo: number) => `(abs(hashint8(n::bigint * 7919 + ${salt})) % ${modulo})::int`;
 
 /** Generates in one transaction (a failed run leaves nothing behind), then vacuums for index-only scans. */
 export async function generateCatalog(client: Client, works: number, log: (line: string) => void): Promise<void> {

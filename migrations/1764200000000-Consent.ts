@@ -48,6 +48,8 @@ export class Consent1764200000000 implements MigrationInterface {
     // The decision reads the MAIN artists of thousands of works at once: an index-only scan, without
     // visiting work_artist rows to filter out FEATURED credits.
     await queryRunner.query(`CREATE INDEX work_artist_main_idx ON work_artist (work_id, artist_id) WHERE role = 'MAIN'`);
+    // ... and resolves thousands of ISRCs to work ids: index-only too, so a large catalog's rows stay cold.
+    await queryRunner.query(`CREATE INDEX work_isrc_id_idx ON work (isrc) INCLUDE (id)`);
 
     // History is evidence: once written, a record is never changed or removed (a withdrawal is a new record).
     await queryRunner.query(`
