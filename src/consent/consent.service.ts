@@ -104,6 +104,20 @@ export class ConsentService {
     return byWork;
   }
 
+  /** One record, for those who may read its subject's history (node(id:)); undefined otherwise. */
+  async findRecord(viewer: Viewer, recordId: string): Promise<ConsentRecordRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${RECORD_COLUMNS} FROM consent_record c
+       WHERE c.id = $1 AND ($2::boolean OR EXISTS (
+         SELECT 1 FROM right_share rs
+         WHERE rs.label_id = ANY($3::uuid[])
+           AND (rs.work_id = c.work_id OR rs.work_id IN (
+             SELECT wa.work_id FROM work_artist wa WHERE wa.artist_id = c.artist_id AND wa.role = 'MAIN'))))`,
+      [recordId, isInternal(viewer), consentReadersFor(viewer)],
+    )) as ConsentRecordRow[];
+    return row;
+  }
+
   /** An artist's ARTIST-scope history, for those representing a label that owns a work where the artist is MAIN. */
   async historyOfArtist(viewer: Viewer, artistId: string, args: PageArgs): Promise<Connection<ConsentRecordRow>> {
     const page = readPage(args, MAX_CONSENT_HISTORY_PAGE);

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
 import { fromGlobalId } from '../common/relay/global-id';
 import { Node } from '../common/relay/node';
+import { toConsentRecord } from '../consent/consent.mapper';
 import { toMandate, toPartner } from '../partners/partners.mapper';
 import { toArtist } from '../works/works.mapper';
 import type { RequestContext } from './context';
@@ -23,6 +24,10 @@ export class NodeResolver {
       case 'Partner': {
         const partner = await ctx.loaders.partners.partnerById.load(uuid);
         return partner ? toPartner(partner) : null;
+      }
+      case 'ConsentRecord': {
+        const record = await ctx.services.consent.findRecord(ctx.viewer, uuid);
+        return record ? toConsentRecord(record) : null;
       }
       case 'Mandate': {
         const mandate = await ctx.services.partners.findMandate(ctx.viewer, uuid);

@@ -262,6 +262,18 @@ describe('consent history', () => {
     expect(byArtist.body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['node', 'consentHistory']]]);
   });
 
+  it('node(id:) returns a record to those who may read its history, and null to anyone else', async () => {
+    const { body } = await record(demo.aurora.token, { works: ['QZAUR2600009'] });
+    const id = body.data.recordConsent.records[0].id;
+    const query = `query($id: ID!) { node(id: $id) { id ... on ConsentRecord { state } } }`;
+    for (const token of [demo.aurora.token, demo.tidewater.token, demo.operations.token]) {
+      expect((await gateway.request(token, query, { id })).body.data.node).toEqual({ id, state: 'GRANTED' });
+    }
+    for (const token of [demo.meridian.token, demo.resonance.token]) {
+      expect((await gateway.request(token, query, { id })).body.data.node).toBeNull();
+    }
+  });
+
   it('the owner reads an artist’s history; an AI partner gets FORBIDDEN', async () => {
     const artist = await mainArtistOf('QZAUR2600007');
     const query = `query($id: ID!) { node(id: $id) { ... on Artist { consentHistory { edges { node { scope state } } } } } }`;
