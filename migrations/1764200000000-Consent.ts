@@ -7,8 +7,6 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * covering this use and territory". The two partial indexes below lead with the subject and order by
  * recency, and INCLUDE every column the rule filters on, so each lookup is an index-only scan of the
  * subject's (short) history, never a scan of the table.
- *
- * `global_id` is kept for SQL that reports Relay ids (tests, operations queries).
  */
 export class Consent1764200000000 implements MigrationInterface {
   name = 'Consent1764200000000';
@@ -60,13 +58,6 @@ export class Consent1764200000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TRIGGER consent_record_append_only BEFORE UPDATE OR DELETE ON consent_record
       FOR EACH ROW EXECUTE FUNCTION consent_record_is_append_only()`);
-
-    // Relay global ids ("<Type>:<uuid>" in unpadded base64url, as src/common/relay/global-id.ts), so a
-    // decision over thousands of works names agreements and records without a per-id step in Node.
-    await queryRunner.query(`
-      CREATE FUNCTION global_id(type text, id uuid) RETURNS text
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE
-      AS $$ SELECT rtrim(translate(encode(convert_to(type || ':' || id::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') $$`);
 
     await queryRunner.query(`
       CREATE TABLE decision_batch (

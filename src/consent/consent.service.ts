@@ -42,8 +42,10 @@ const RECORD_COLUMNS = `c.id, c.scope, c.work_id, c.artist_id, c.use_types, c.te
   c.valid_from, c.valid_until, c.state, c.granted_by_name, c.granted_by_isni, c.recorded_by,
   c.evidence_method, c.evidence_document_hash, c.evidence_url, c.recorded_at`;
 
-/** Records strictly older than the cursor's record, in the history's order (newest first). */
-const AFTER_CURSOR = `($AFTER::uuid IS NULL OR (c.recorded_at, c.id) < (SELECT a.recorded_at, a.id FROM consent_record a WHERE a.id = $AFTER::uuid))`;
+/** Records strictly older than the cursor's record (parameter `after`), in the history's order (newest first). */
+function afterCursor(after: string): string {
+  return `(${after}::uuid IS NULL OR (c.recorded_at, c.id) < (SELECT a.recorded_at, a.id FROM consent_record a WHERE a.id = ${after}::uuid))`;
+}
 
 interface Subject {
   id: string;
@@ -91,7 +93,7 @@ export class ConsentService {
          WHERE ((c.scope = 'WORK' AND c.work_id = subject.work_id)
              OR (c.scope = 'ARTIST' AND c.artist_id IN (
                    SELECT wa.artist_id FROM work_artist wa WHERE wa.work_id = subject.work_id AND wa.role = 'MAIN')))
-           AND ${AFTER_CURSOR.replace(/\$AFTER/g, '$2')}
+           AND ${afterCursor('$2')}
          ORDER BY c.recorded_at DESC, c.id DESC
          LIMIT $3
        ) c
@@ -132,7 +134,7 @@ export class ConsentService {
     }
     const rows = (await this.dataSource.query(
       `SELECT ${RECORD_COLUMNS} FROM consent_record c
-       WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${AFTER_CURSOR.replace(/\$AFTER/g, '$2')}
+       WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${afterCursor('$2')}
        ORDER BY c.recorded_at DESC, c.id DESC
        LIMIT $3`,
       [artistId, historyCursor(page), page.limit + 1],

@@ -2,8 +2,8 @@ import { coversTerritorySql } from '../common/scalars/territory';
 
 /**
  * The decision rule of DESIGN.md ("The decision") in SQL, shared by `consentDecisions` and
- * `licensedWorks`. Parameters: $2 the AI partner (uuid), $3 the use type, $4 the territory, $5 the
- * instant decided about.
+ * `licensedWorks`. Parameters: $1 the ISRCs (or, for licensedWorks, the ISRC to continue after), $2 the
+ * AI partner (uuid), $3 the use type, $4 the territory, $5 the instant decided about.
  *
  * Agreements: for every rights holder L of a work, an agreement applies when P is its licensee, L its
  * licensor, its stored state is ACTIVE and the terms in force include the use, cover the territory,

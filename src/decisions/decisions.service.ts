@@ -66,7 +66,8 @@ export class DecisionsService {
 
   /**
    * Decides for every ISRC in three statements whatever their number (the viewer, the rule, the batch
-   * record), reading committed data only: nothing is cached, so a withdrawal that has committed is seen.
+   * record; a fourth when internal names the AI partner), reading committed data only: nothing is
+   * cached, so a withdrawal that has committed is seen.
    */
   async decide(viewer: Viewer, question: DecisionQuestion): Promise<ConsentDecisionBatch> {
     validateIsrcs(question.isrcs);
