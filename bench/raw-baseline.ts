@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { DECISION_SQL } from '../src/decisions/decision-rule';
+import { DECISION_SQL, PREPARED_BATCH_LIMIT } from '../src/decisions/decision-rule';
 
 /**
  * The floor the gateway is compared with: the decision facts for a batch fetched by one hand-written
@@ -18,7 +18,11 @@ const server = http.createServer((req, res) => {
   req.on('end', async () => {
     try {
       const question = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const { rows } = await pool.query(DECISION_SQL, [question.isrcs, question.partner, question.use, question.territory, new Date()]);
+      const values = [question.isrcs, question.partner, question.use, question.territory, new Date()];
+      // As the gateway does: small batches on a prepared plan, large ones planned for their size.
+      const { rows } = await pool.query(
+        question.isrcs.length <= PREPARED_BATCH_LIMIT ? { name: 'consent-decisions', text: DECISION_SQL, values } : { text: DECISION_SQL, values },
+      );
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ decisions: rows }));
     } catch (error) {

@@ -8,14 +8,12 @@ import { idOf, toGlobalId } from '../common/relay/global-id';
 import type { UseType } from '../common/use-type';
 import { PartnerType } from '../partners/partner.entity';
 import type { WorkRow, WorksService } from '../works/works.service';
-import { DECISION_SQL, LICENSED_WORKS_SQL, type DecisionRow } from './decision-rule';
+import { DECISION_SQL, LICENSED_WORKS_SQL, PREPARED_BATCH_LIMIT, type DecisionRow } from './decision-rule';
 import { Decision, type ConsentDecision, type ConsentDecisionBatch, type DecisionReason } from './decisions.types';
 import { validateIsrcs } from './decisions.validation';
 import type { ReceiptSigner } from './receipt';
 
 export const MAX_LICENSED_WORKS_PAGE = 1000;
-/** Up to this many ISRCs, a decision runs on a prepared (generic) plan. */
-const PREPARED_BATCH_LIMIT = 300;
 
 export interface DecisionQuestion {
   isrcs: string[];
