@@ -43,6 +43,12 @@ export class Consent1764200000000 implements MigrationInterface {
       `CREATE INDEX consent_record_artist_idx ON consent_record (artist_id, recorded_at DESC, id DESC)
        INCLUDE (${ruleColumns}) WHERE scope = 'ARTIST'`,
     );
+    // The decision reads the MAIN artists of thousands of works at once: an index-only scan, without
+    // visiting work_artist rows to filter out FEATURED credits.
+    await queryRunner.query(`CREATE INDEX work_artist_main_idx ON work_artist (work_id, artist_id) WHERE role = 'MAIN'`);
+    // ... and resolves thousands of ISRCs to work ids: index-only too, so a large catalog's rows stay cold.
+    await queryRunner.query(`CREATE INDEX work_isrc_id_idx ON work (isrc) INCLUDE (id)`);
+
     // History is evidence: once written, a record is never changed or removed (a withdrawal is a new record).
     await queryRunner.query(`
       CREATE FUNCTION consent_record_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -52,13 +58,6 @@ export class Consent1764200000000 implements MigrationInterface {
     await queryRunner.query(`
       CREATE TRIGGER consent_record_append_only BEFORE UPDATE OR DELETE ON consent_record
       FOR EACH ROW EXECUTE FUNCTION consent_record_is_append_only()`);
-
-    // Relay global ids ("<Type>:<uuid>" in unpadded base64url, as src/common/relay/global-id.ts), so a
-    // decision over thousands of works names agreements and records without a per-id step in Node.
-    await queryRunner.query(`
-      CREATE FUNCTION global_id(type text, id uuid) RETURNS text
-      LANGUAGE sql IMMUTABLE PARALLEL SAFE
-      AS $$ SELECT rtrim(translate(encode(convert_to(type || ':' || id::text, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=') $$`);
 
     await queryRunner.query(`
       CREATE TABLE decision_batch (

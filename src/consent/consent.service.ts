@@ -44,8 +44,10 @@ const RECORD_COLUMNS = `c.id, c.scope, c.work_id, c.artist_id, c.use_types, c.te
   c.valid_from, c.valid_until, c.state, c.granted_by_name, c.granted_by_isni, c.recorded_by,
   c.evidence_method, c.evidence_document_hash, c.evidence_url, c.recorded_at`;
 
-/** Records strictly older than the cursor's record, in the history's order (newest first). */
-const AFTER_CURSOR = `($AFTER::uuid IS NULL OR (c.recorded_at, c.id) < (SELECT a.recorded_at, a.id FROM consent_record a WHERE a.id = $AFTER::uuid))`;
+/** Records strictly older than the cursor's record (parameter `after`), in the history's order (newest first). */
+function afterCursor(after: string): string {
+  return `(${after}::uuid IS NULL OR (c.recorded_at, c.id) < (SELECT a.recorded_at, a.id FROM consent_record a WHERE a.id = ${after}::uuid))`;
+}
 
 interface Subject {
   id: string;
@@ -98,7 +100,7 @@ export class ConsentService {
          WHERE ((c.scope = 'WORK' AND c.work_id = subject.work_id)
              OR (c.scope = 'ARTIST' AND c.artist_id IN (
                    SELECT wa.artist_id FROM work_artist wa WHERE wa.work_id = subject.work_id AND wa.role = 'MAIN')))
-           AND ${AFTER_CURSOR.replace(/\$AFTER/g, '$2')}
+           AND ${afterCursor('$2')}
          ORDER BY c.recorded_at DESC, c.id DESC
          LIMIT $3
        ) c
@@ -109,6 +111,20 @@ export class ConsentService {
     const byWork = new Map<string, ConsentRecordRow[]>(workIds.map((id) => [id, []]));
     for (const row of rows) byWork.get(row.subject_id)!.push(row);
     return byWork;
+  }
+
+  /** One record, for those who may read its subject's history (node(id:)); undefined otherwise. */
+  async findRecord(viewer: Viewer, recordId: string): Promise<ConsentRecordRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${RECORD_COLUMNS} FROM consent_record c
+       WHERE c.id = $1 AND ($2::boolean OR EXISTS (
+         SELECT 1 FROM right_share rs
+         WHERE rs.label_id = ANY($3::uuid[])
+           AND (rs.work_id = c.work_id OR rs.work_id IN (
+             SELECT wa.work_id FROM work_artist wa WHERE wa.artist_id = c.artist_id AND wa.role = 'MAIN'))))`,
+      [recordId, isInternal(viewer), consentReadersFor(viewer)],
+    )) as ConsentRecordRow[];
+    return row;
   }
 
   /** An artist's ARTIST-scope history, for those representing a label that owns a work where the artist is MAIN. */
@@ -125,7 +141,7 @@ export class ConsentService {
     }
     const rows = (await this.dataSource.query(
       `SELECT ${RECORD_COLUMNS} FROM consent_record c
-       WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${AFTER_CURSOR.replace(/\$AFTER/g, '$2')}
+       WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${afterCursor('$2')}
        ORDER BY c.recorded_at DESC, c.id DESC
        LIMIT $3`,
       [artistId, historyCursor(page), page.limit + 1],

@@ -59,15 +59,15 @@ export class ConsentDecision {
   @Allow(EVERY_PARTNER)
   reasons!: readonly DecisionReason[];
 
-  @Field(() => [ID], { description: 'The rights holders (Partner ids) with which you have no agreement that applies.' })
+  @Field(() => [ID], { description: 'The rights holders (Partner ids, sorted) with which you have no agreement that applies.' })
   @Allow(EVERY_PARTNER)
   rightsholdersWithoutAgreement!: readonly string[];
 
-  @Field(() => [ID], { description: 'The agreements (ids) that apply, one or more per rights holder that has one.' })
+  @Field(() => [ID], { description: 'The agreements (ids, sorted) that apply, one or more per rights holder that has one.' })
   @Allow(EVERY_PARTNER)
   agreements!: readonly string[];
 
-  @Field(() => [ID], { description: 'The consent records (ids) that decided, one per MAIN artist or one for the whole work.' })
+  @Field(() => [ID], { description: 'The consent records (ids, sorted) that decided: one for the whole work, or one per MAIN artist.' })
   @Allow(EVERY_PARTNER)
   consentRecords!: readonly string[];
 }

@@ -1,6 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isInternal, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
+import { queryPrepared } from '../db/prepared';
 import { idOf, isUuid, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
@@ -22,7 +23,10 @@ export class PartnersService {
   /** The partner behind a token, with the mandates it holds now; undefined when there is no such partner. */
   async loadViewer(partnerId: string): Promise<Viewer | undefined> {
     if (!isUuid(partnerId)) return undefined;
-    const [row] = (await this.dataSource.query(
+    // Prepared: it runs before every request, and planning the join costs more than running it.
+    const [row] = await queryPrepared<ViewerRow>(
+      this.dataSource,
+      'load-viewer',
       `SELECT p.id, p.name, p.type, p.status,
               COALESCE(json_agg(json_build_object('labelId', m.label_id, 'permissions', m.permissions))
                        FILTER (WHERE m.id IS NOT NULL), '[]') AS mandates
@@ -32,7 +36,7 @@ export class PartnersService {
        WHERE p.id = $1
        GROUP BY p.id`,
       [partnerId],
-    )) as ViewerRow[];
+    );
     if (!row) return undefined;
     return { partnerId: row.id, name: row.name, type: row.type, status: row.status, mandates: row.mandates };
   }

@@ -4,6 +4,7 @@ import { Allow, EVERY_PARTNER } from '../auth/policy';
 import { toUsageReport } from '../compensation/compensation.mapper';
 import { fromGlobalId } from '../common/relay/global-id';
 import { Node } from '../common/relay/node';
+import { toConsentRecord } from '../consent/consent.mapper';
 import { toMandate, toPartner } from '../partners/partners.mapper';
 import { toArtist } from '../works/works.mapper';
 import type { RequestContext } from './context';
@@ -29,6 +30,10 @@ export class NodeResolver {
       case 'Agreement': {
         const agreement = await ctx.loaders.agreements.agreementById.load(uuid);
         return agreement ? toAgreement(agreement) : null;
+      }
+      case 'ConsentRecord': {
+        const record = await ctx.services.consent.findRecord(ctx.viewer, uuid);
+        return record ? toConsentRecord(record) : null;
       }
       case 'Mandate': {
         const mandate = await ctx.services.partners.findMandate(ctx.viewer, uuid);

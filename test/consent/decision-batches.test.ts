@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { fromGlobalId } from '../../src/common/relay/global-id';
 import { QueryCounter } from '../../src/db/query-counter';
 import { insertAgreement } from '../support/agreements-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -90,8 +91,8 @@ describe('a batch of decisions', () => {
     const batch = body.data.consentDecisions;
     const [row] = await db.dataSource.query(
       `SELECT ai_partner_id, requested_by, use_type, territory, work_count, digest, allowed_isrcs FROM decision_batch
-       WHERE global_id('DecisionBatch', id) = $1`,
-      [batch.decisionId],
+       WHERE id = $1`,
+      [fromGlobalId(batch.decisionId).id],
     );
     expect(row).toEqual({
       ai_partner_id: demo.resonance.id,

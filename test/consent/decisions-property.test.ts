@@ -186,9 +186,10 @@ describe('the SQL decision engine against the reference rule', () => {
             isrc,
             decision: answer.reasons.length ? 'DENY' : 'ALLOW',
             reasons: answer.reasons,
-            unlicensed: answer.unlicensed.map((id) => toGlobalId('Partner', id)),
-            agreements: answer.agreements.map((id) => toGlobalId('Agreement', id)),
-            consentRecords: answer.consentRecords.map((id) => toGlobalId('ConsentRecord', id)),
+            // The API sorts every list of ids by the id it returns.
+            unlicensed: answer.unlicensed.map((id) => toGlobalId('Partner', id)).sort(),
+            agreements: answer.agreements.map((id) => toGlobalId('Agreement', id)).sort(),
+            consentRecords: answer.consentRecords.map((id) => toGlobalId('ConsentRecord', id)).sort(),
           };
         });
         expect(engine).toEqual(expected);

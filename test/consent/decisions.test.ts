@@ -140,8 +140,7 @@ const cases: [string, (h: Helpers) => Promise<Expectation>][] = [
       const work = await h.work([['aurora', 5000], ['meridian', 5000]]);
       const agreements = [await h.agree('aurora'), await h.agree('meridian')];
       await h.consent([{ scope: 'WORK', subject: work.id, state: 'GRANTED' }]);
-      const byLabel = [h.labels.aurora, h.labels.meridian].sort().map((label) => agreements[label === h.labels.aurora ? 0 : 1]);
-      return { isrc: work.isrc, reasons: [], agreements: byLabel.map(agreementId) };
+      return { isrc: work.isrc, reasons: [], agreements: agreements.map(agreementId).sort() };
     },
   ],
   [
@@ -154,7 +153,7 @@ const cases: [string, (h: Helpers) => Promise<Expectation>][] = [
         { scope: 'ARTIST', subject: work.mainArtists[1], state: 'GRANTED' },
         { scope: 'ARTIST', subject: work.mainArtists[1], state: 'WITHDRAWN' },
       ]);
-      return { isrc: work.isrc, reasons: ['CONSENT_WITHDRAWN'], consentRecords: [first, withdrawal].sort().map(recordId) };
+      return { isrc: work.isrc, reasons: ['CONSENT_WITHDRAWN'], consentRecords: [first, withdrawal].map(recordId).sort() };
     },
   ],
   [
@@ -438,8 +437,8 @@ describe('consentDecisions, one rule at a time', () => {
     expect(decision.isrc).toBe(expected.isrc);
     expect(decision.reasons).toEqual(expected.reasons);
     expect(decision.decision).toBe(expected.reasons.length ? 'DENY' : 'ALLOW');
-    const unlicensed = (expected.unlicensed ?? []).map((key) => h.labels[key]).sort();
-    expect(decision.rightsholdersWithoutAgreement).toEqual(unlicensed.map((id) => toGlobalId('Partner', id)));
+    const unlicensed = (expected.unlicensed ?? []).map((key) => toGlobalId('Partner', h.labels[key])).sort();
+    expect(decision.rightsholdersWithoutAgreement).toEqual(unlicensed);
     if (expected.agreements) expect(decision.agreements).toEqual(expected.agreements);
     if (expected.consentRecords) expect(decision.consentRecords).toEqual(expected.consentRecords);
   });

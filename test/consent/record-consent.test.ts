@@ -1,4 +1,4 @@
-import { toGlobalId } from '../../src/common/relay/global-id';
+import { fromGlobalId, toGlobalId } from '../../src/common/relay/global-id';
 import { insertAgreement } from '../support/agreements-fixtures';
 import { insertArtists, insertWork } from '../support/catalog-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -190,7 +190,7 @@ describe('withdrawConsent', () => {
     expect(withdrawal).toMatchObject({ state: 'WITHDRAWN', work: { isrc: 'QZAUR2600005' } });
     expect(await decide('QZAUR2600005')).toMatchObject({ decision: 'DENY', reasons: ['CONSENT_WITHDRAWN'], consentRecords: [withdrawal.id] });
 
-    const [kept] = await db.dataSource.query(`SELECT state, valid_until FROM consent_record WHERE global_id('ConsentRecord', id) = $1`, [grant.id]);
+    const [kept] = await db.dataSource.query(`SELECT state, valid_until FROM consent_record WHERE id = $1`, [fromGlobalId(grant.id).id]);
     expect(kept).toEqual({ state: 'GRANTED', valid_until: null });
     const [event] = await db.dataSource.query(`SELECT type FROM change_event ORDER BY id DESC LIMIT 1`);
     expect(event.type).toBe('CONSENT_WITHDRAWN');
@@ -260,6 +260,18 @@ describe('consent history', () => {
     );
     expect(byArtist.body.data.node.consentHistory).toBeNull();
     expect(byArtist.body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['node', 'consentHistory']]]);
+  });
+
+  it('node(id:) returns a record to those who may read its history, and null to anyone else', async () => {
+    const { body } = await record(demo.aurora.token, { works: ['QZAUR2600009'] });
+    const id = body.data.recordConsent.records[0].id;
+    const query = `query($id: ID!) { node(id: $id) { id ... on ConsentRecord { state } } }`;
+    for (const token of [demo.aurora.token, demo.tidewater.token, demo.operations.token]) {
+      expect((await gateway.request(token, query, { id })).body.data.node).toEqual({ id, state: 'GRANTED' });
+    }
+    for (const token of [demo.meridian.token, demo.resonance.token]) {
+      expect((await gateway.request(token, query, { id })).body.data.node).toBeNull();
+    }
   });
 
   it('the owner reads an artist’s history; an AI partner gets FORBIDDEN', async () => {

@@ -79,7 +79,7 @@ export function referenceDecision(
 
   const relied: string[] = [];
   const unlicensed: string[] = [];
-  for (const owner of [...work.owners].sort(byId)) {
+  for (const owner of work.owners) {
     // Agreements between the partner and this owner, for this use, that include this work.
     const forWork = agreements.filter(
       (a) =>
@@ -92,7 +92,7 @@ export function referenceDecision(
       (a) => a.state === 'ACTIVE' && inTerm(a.startsAt, a.endsAt, q.at) && coversTerritory(a, q.territory),
     );
     if (applying.length) {
-      relied.push(...applying.map((a) => a.id).sort(byId));
+      relied.push(...applying.map((a) => a.id));
       continue;
     }
     unlicensed.push(owner);
@@ -120,6 +120,6 @@ export function referenceDecision(
     reasons: REASON_ORDER.filter((r) => reasons.has(r)),
     unlicensed,
     agreements: relied,
-    consentRecords: decisive.filter((c): c is ReferenceConsent => c !== undefined).map((c) => c.id).sort(byId),
+    consentRecords: decisive.filter((c): c is ReferenceConsent => c !== undefined).map((c) => c.id),
   };
 }

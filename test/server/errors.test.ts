@@ -27,28 +27,29 @@ afterAll(async () => {
 
 describe('errors', () => {
   it('turns a database failure into INTERNAL_SERVER_ERROR without SQL or stack, logged under the request id', async () => {
-    await db.dataSource.query('ALTER TABLE right_share RENAME TO right_share_moved');
+    // A table only the nested field reads (the work itself carries its owners, read from right_share).
+    await db.dataSource.query('ALTER TABLE work_artist RENAME TO work_artist_moved');
     try {
       const response = await fetch(gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.operations.token}`, 'x-request-id': 'req-db-failure' },
-        body: JSON.stringify({ query: '{ work(isrc: "QZAUR2600001") { title rightsholders { shareBps } } }' }),
+        body: JSON.stringify({ query: '{ work(isrc: "QZAUR2600001") { title artists { role } } }' }),
       });
       const body: any = await response.json(); // any: the response of the operation sent above
       expect(body.errors).toEqual([
         {
           message: 'Internal server error',
           locations: expect.any(Array),
-          path: expect.arrayContaining(['work']),
+          path: ['work', 'artists'],
           extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-db-failure' },
         },
       ]);
-      expect(JSON.stringify(body)).not.toMatch(/right_share|SELECT|relation|stack/i);
+      expect(JSON.stringify(body)).not.toMatch(/work_artist|SELECT|relation|stack/i);
       const logged = logLines.map((line) => JSON.parse(line)).find((entry) => entry.requestId === 'req-db-failure');
       expect(logged).toBeDefined();
-      expect(JSON.stringify(logged)).toMatch(/right_share/);
+      expect(JSON.stringify(logged)).toMatch(/work_artist/);
     } finally {
-      await db.dataSource.query('ALTER TABLE right_share_moved RENAME TO right_share');
+      await db.dataSource.query('ALTER TABLE work_artist_moved RENAME TO work_artist');
     }
   });
 

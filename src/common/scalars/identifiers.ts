@@ -14,6 +14,8 @@ const ISRC_PATTERN = /^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$/;
 
 /** ISRC: country (2 letters), registrant (3 alphanumerics), year (2 digits), designation (5 digits). */
 export function parseIsrc(raw: string): string {
+  // Most clients send ISRCs normalized already; batches of thousands skip the rewriting.
+  if (ISRC_PATTERN.test(raw)) return raw;
   const value = normalize(raw);
   if (!ISRC_PATTERN.test(value)) {
     throw new Error(

@@ -1,0 +1,300 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { mintToken } from '../src/auth/jwt';
+import { buildDataSource } from '../ormconfig';
+import { createDatabaseIfMissing, migrate } from '../src/db/database';
+import { startEmbeddedPostgres } from '../src/db/embedded';
+import { generateReceiptKey } from '../src/decisions/receipt';
+import { benchIsrc, CATALOG_VERSION, generateCatalog } from './catalog';
+import { measureLatency, measureThroughput, type Latency, type Target } from './load';
+
+/**
+ * `npm run bench [-- --million] [-- --profile]`: consentDecisions over HTTP against a production-mode
+ * gateway, next to baselines measured in the same run (raw SQL behind node:http, bare Apollo), on a
+ * generated 100,000-work catalog (and a 1,000,000-work one with --million). Writes the figures, with
+ * the command, under "Consent decisions" in BENCHMARKS.md. Everything listens on 127.0.0.1 only, and
+ * every loop is bounded by a count or a duration.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const DATA_DIR = path.join(ROOT, '.data-bench');
+const args = new Set(process.argv.slice(2));
+const MILLION = args.has('--million');
+const PROFILE = args.has('--profile');
+const JWT = { issuer: 'accord-bench', audience: 'accord-bench-gateway', secret: 'accord-bench-secret-that-is-long-enough' };
+const CLIENTS = 32;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+function uuidOf(seed: string): string {
+  const hex = createHash('md5').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+const PARTNER_ID = uuidOf('bench-ai-1');
+
+async function adminUrl(): Promise<{ url: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => {} };
+  fs.mkdirSync(DATA_DIR, { recursive: true, mode: 0o777 });
+  // Under root the embedded server runs as a `postgres` user, which must be able to write here.
+  fs.chmodSync(DATA_DIR, 0o777);
+  const server = await startEmbeddedPostgres(path.join(DATA_DIR, 'pg'));
+  return { url: server.adminUrl, stop: () => server.stop() };
+}
+
+function databaseUrl(admin: string, name: string): string {
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A migrated database holding the catalog of this size, generated once and kept for later runs. */
+async function catalogDatabase(admin: string, works: number): Promise<string> {
+  const name = `accord_bench_${works}`;
+  const url = databaseUrl(admin, name);
+  await createDatabaseIfMissing(admin, name);
+  const dataSource = buildDataSource(url);
+  await dataSource.initialize();
+  await migrate(dataSource);
+  await dataSource.destroy();
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS bench_catalog (version int NOT NULL, works int NOT NULL)');
+    const { rows } = await client.query('SELECT version, works FROM bench_catalog');
+    if (rows[0]?.version === CATALOG_VERSION && rows[0]?.works === works) return url;
+    if (rows.length) throw new Error(`${name} holds another catalog version: drop it (DROP DATABASE ${name}) and run again`);
+    log(`generating ${works.toLocaleString('en')} works into ${name}`);
+    await generateCatalog(client, works, log);
+    await client.query('INSERT INTO bench_catalog (version, works) VALUES ($1, $2)', [CATALOG_VERSION, works]);
+  } finally {
+    await client.end();
+  }
+  return url;
+}
+
+/** Starts a node process and resolves with the port it announces on stdout. */
+function startProcess(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /(?:listening |Accord gateway: http:\/\/127\.0\.0\.1:)(\d+)/.exec(output);
+      if (match) resolve({ port: Number(match[1]), child });
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited with ${code}: ${output}`)));
+  });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const DECIDE = `query($isrcs: [ISRC!]!, $use: UseType!, $territory: Territory!) {
+  consentDecisions(isrcs: $isrcs, use: $use, territory: $territory) {
+    decisionId aiPartner use territory at evaluatedAt digest receipt
+    decisions { isrc decision reasons rightsholdersWithoutAgreement agreements consentRecords }
+  }
+}`;
+
+/** Request i asks n works spread over the whole catalog, shifted a little from one request to the next. */
+function batch(works: number, n: number, i: number): string[] {
+  const stride = Math.floor(works / n);
+  return Array.from({ length: n }, (_, k) => benchIsrc(1 + ((k * stride + i * 7) % works)));
+}
+
+function gatewayBody(works: number, n: number) {
+  return (i: number) => JSON.stringify({ query: DECIDE, variables: { isrcs: batch(works, n, i), use: 'TRAINING', territory: 'FR' } });
+}
+
+function rawBody(works: number, n: number) {
+  return (i: number) => JSON.stringify({ partner: PARTNER_ID, isrcs: batch(works, n, i), use: 'TRAINING', territory: 'FR' });
+}
+
+/** Checks every answer; counts the ALLOW/DENY mix of the first one when asked to. */
+function checkGateway(n: number, mix?: { allow: number; deny: number }) {
+  return (response: string) => {
+    const body = JSON.parse(response);
+    if (body.errors || body.data.consentDecisions.decisions.length !== n) throw new Error(`bad answer: ${response.slice(0, 300)}`);
+    if (mix && mix.allow + mix.deny === 0) {
+      for (const d of body.data.consentDecisions.decisions) mix[d.decision === 'ALLOW' ? 'allow' : 'deny'] += 1;
+    }
+  };
+}
+
+function checkRaw(n: number) {
+  return (response: string) => {
+    if (JSON.parse(response).decisions.length !== n) throw new Error(`bad raw answer: ${response.slice(0, 300)}`);
+  };
+}
+
+const SAMPLES: Record<number, [number, number]> = { 1: [30, 300], 1000: [10, 100], 10000: [5, 40] };
+
+interface Row {
+  measurement: string;
+  accord: string;
+  baseline: string;
+  ratio: number;
+  target: string;
+  met: boolean;
+}
+
+const ms = (latency: Latency) => `${latency.median.toFixed(1)} / ${latency.p99.toFixed(1)} ms`;
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  // The machine may be shared: the load when the run starts says how much of it was ours.
+  const loadAtStart = os.loadavg()[0];
+  const database = await adminUrl();
+  const children: ChildProcess[] = [];
+  try {
+    const catalog100k = await catalogDatabase(database.url, 100_000);
+    const catalog1m = MILLION ? await catalogDatabase(database.url, 1_000_000) : undefined;
+
+    const gatewayEnv = (url: string) => ({
+      DATABASE_URL: url,
+      JWT_SECRET: JWT.secret,
+      JWT_ISSUER: JWT.issuer,
+      JWT_AUDIENCE: JWT.audience,
+      RECEIPT_SIGNING_KEY: generateReceiptKey(),
+    });
+    // The gateway runs with the flags `npm start` and the Docker image use.
+    const gatewayArgs = ['--max-semi-space-size=64', ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(DATA_DIR, 'profiles')}`] : [])];
+    const token = mintToken({ ...JWT, algorithms: ['HS256'] }, PARTNER_ID, 3600);
+    const auth = { authorization: `Bearer ${token}` };
+
+    const gateway = await startProcess(path.join(ROOT, 'dist/src/main.js'), gatewayEnv(catalog100k), gatewayArgs);
+    children.push(gateway.child);
+    const raw = await startProcess(path.join(ROOT, 'dist/bench/raw-baseline.js'), { DATABASE_URL: catalog100k });
+    children.push(raw.child);
+    const bare = await startProcess(path.join(ROOT, 'dist/bench/bare-apollo.js'), {});
+    children.push(bare.child);
+    const accordTarget: Target = { port: gateway.port, path: '/graphql', headers: auth };
+    const rawTarget: Target = { port: raw.port, path: '/', headers: {} };
+    const bareTarget: Target = { port: bare.port, path: '/', headers: {} };
+
+    const rows: Row[] = [];
+    const mix = { allow: 0, deny: 0 };
+    const latencies: Record<number, Latency> = {};
+    for (const n of [1, 1000, 10000]) {
+      const [warmup, samples] = SAMPLES[n];
+      log(`consentDecisions, ${n} ISRC(s): ${samples} requests each`);
+      const accord = await measureLatency(accordTarget, gatewayBody(100_000, n), warmup, samples, checkGateway(n, n === 10000 ? mix : undefined));
+      const floor = await measureLatency(rawTarget, rawBody(100_000, n), warmup, samples, checkRaw(n));
+      latencies[n] = accord;
+      const ratio = accord.median / floor.median;
+      const target = n === 10000 ? 2 : n === 1000 ? 1.3 : undefined;
+      rows.push({
+        measurement: `${n.toLocaleString('en')} ISRC${n > 1 ? 's' : ''}: median / p99 latency (${samples} requests)`,
+        accord: ms(accord),
+        baseline: `raw SQL over node:http: ${ms(floor)}`,
+        ratio,
+        target: target ? `≤ ${target}×` : '—',
+        met: target ? ratio <= target : true,
+      });
+    }
+
+    log(`throughput: single-ISRC decisions vs bare Apollo { __typename } and raw SQL, ${CLIENTS} clients, 5 s each`);
+    const single = (i: number) =>
+      JSON.stringify({ query: DECIDE, variables: { isrcs: [benchIsrc(1 + ((i * 7919) % 100_000))], use: 'TRAINING', territory: 'FR' } });
+    const accordRps = await measureThroughput(accordTarget, single, CLIENTS, 1, 5);
+    const bareRps = await measureThroughput(bareTarget, () => '{"query":"{ __typename }"}', CLIENTS, 1, 5);
+    // Not a target: how many single-ISRC decisions the database answers at all, with nothing in front of it.
+    const rawRps = await measureThroughput(rawTarget, rawBody(100_000, 1), CLIENTS, 1, 5);
+    rows.push({
+      measurement: `single-ISRC decisions, ${CLIENTS} concurrent clients: requests/s`,
+      accord: `${accordRps.toFixed(0)} req/s`,
+      baseline: `bare Apollo \`{ __typename }\`: ${bareRps.toFixed(0)} req/s`,
+      ratio: accordRps / bareRps,
+      target: '≥ 0.6×',
+      met: accordRps / bareRps >= 0.6,
+    });
+    rows.push({
+      measurement: `for reference: single-ISRC decisions by the raw SQL baseline, ${CLIENTS} clients`,
+      accord: `${accordRps.toFixed(0)} req/s`,
+      baseline: `raw SQL over node:http: ${rawRps.toFixed(0)} req/s`,
+      ratio: accordRps / rawRps,
+      target: '—',
+      met: true,
+    });
+
+    if (catalog1m) {
+      await stop(gateway.child);
+      const big = await startProcess(path.join(ROOT, 'dist/src/main.js'), gatewayEnv(catalog1m), gatewayArgs);
+      children.push(big.child);
+      log('consentDecisions, 1,000 ISRCs on the 1,000,000-work catalog');
+      // A longer warmup: the larger catalog's index pages are read into the buffer cache first.
+      const [, samples] = SAMPLES[1000];
+      const warmup = 50;
+      const onMillion = await measureLatency({ ...accordTarget, port: big.port }, gatewayBody(1_000_000, 1000), warmup, samples, checkGateway(1000));
+      const ratio = onMillion.median / latencies[1000].median;
+      rows.push({
+        measurement: `1,000 ISRCs on 1,000,000 works vs on 100,000: median / p99 (${samples} requests)`,
+        accord: ms(onMillion),
+        baseline: `same on 100,000 works: ${ms(latencies[1000])}`,
+        ratio,
+        target: '≤ 1.3×',
+        met: ratio <= 1.3,
+      });
+    }
+
+    const command = `npm run bench${MILLION || PROFILE ? ` -- ${[...args].join(' ')}` : ''}`;
+    const section = render(rows, command, mix, (Date.now() - started) / 1000, loadAtStart);
+    process.stdout.write(`\n${section}\n`);
+    writeSection(section);
+  } finally {
+    for (const child of children) await stop(child);
+    await database.stop();
+  }
+}
+
+function render(rows: Row[], command: string, mix: { allow: number; deny: number }, seconds: number, load: number): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return [
+    '## Consent decisions',
+    '',
+    `\`${command}\` — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus().length} × ${cpu}, ` +
+      `${process.env.DATABASE_URL ? 'PostgreSQL at DATABASE_URL' : 'embedded PostgreSQL'}; gateway with NODE_ENV=production; ` +
+      `client, gateway, baselines and database on the same machine (loopback); 1-minute load average ${load.toFixed(2)} ` +
+      `when the run started. Run took ${seconds.toFixed(0)} s.`,
+    '',
+    'Catalog: 100,000 generated works (bench/catalog.ts); the AI partner asks TRAINING in FR with the full decision selection ' +
+      `(every field of every decision, plus the receipt). Mix in a 10,000 batch: ${mix.allow} ALLOW, ${mix.deny} DENY. ` +
+      'The raw baseline runs the same decision SQL through `pg` behind `node:http` (prepared for small batches, as the ' +
+      'gateway does) and returns the rows as JSON (no GraphQL, authentication, receipt or batch record).',
+    '',
+    '| measurement | Accord | baseline (same run) | ratio | target | met |',
+    '|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.measurement} | ${r.accord} | ${r.baseline} | ${r.ratio.toFixed(2)}× | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+    '',
+  ].join('\n');
+}
+
+/** Replaces this section of BENCHMARKS.md (from its heading to the next `## `), keeping every other section. */
+function writeSection(section: string): void {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = existing.indexOf('## Consent decisions');
+  let next: string;
+  if (start === -1) {
+    next = `${existing.trimEnd()}\n\n${section}`;
+  } else {
+    const end = existing.indexOf('\n## ', start + 1);
+    next = `${existing.slice(0, start)}${section}${end === -1 ? '' : `\n${existing.slice(end + 1)}`}`;
+  }
+  fs.writeFileSync(file, `${next.trimEnd()}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
