@@ -1,5 +1,6 @@
 import { Args, Ctx, Query, Resolver } from 'type-graphql';
 import { Allow } from '../auth/policy';
+import { pageComplexity } from '../common/relay/connection';
 import type { RequestContext } from '../server/context';
 import { toWork } from '../works/works.mapper';
 import { WorkConnection } from '../works/works.types';
@@ -12,6 +13,8 @@ const AI_PARTNER_FOR_ITSELF = 'an AI partner for itself only; internal names the
 @Resolver()
 export class DecisionsResolver {
   @Query(() => ConsentDecisionBatch, {
+    // One SQL statement answers the whole batch: a point per ten works asked, on top of the selection.
+    complexity: ({ args, childComplexity }) => 1 + childComplexity + Math.ceil((Array.isArray(args.isrcs) ? args.isrcs.length : 1) / 10),
     description: `May you use these works (at most ${MAX_DECISIONS_PER_CALL}) for this use, in this territory, at this time? Every answer names its reasons and what it relied on; the batch comes with a signed receipt.`,
   })
   @Allow({ AI_PARTNER: true, INTERNAL: true }, AI_PARTNER_FOR_ITSELF)
@@ -20,6 +23,7 @@ export class DecisionsResolver {
   }
 
   @Query(() => WorkConnection, {
+    complexity: pageComplexity,
     description: `The works you may use now for this use in this territory, in ISRC order, at most ${MAX_LICENSED_WORKS_PAGE} per page.`,
   })
   @Allow({ AI_PARTNER: true, INTERNAL: true }, AI_PARTNER_FOR_ITSELF)

@@ -31,6 +31,15 @@ describe('operation cost and the per-partner budget', () => {
     expect(body.extensions.cost).toEqual({ requested: 41, limit: 100_000, remaining: 100_000 - 41, resetAt: expect.any(String) });
   });
 
+  it('charges a decision batch by its size, within the per-operation maximum even at 10,000 ISRCs', async () => {
+    const g = await gateway(100_000);
+    const isrcs = Array.from({ length: 10_000 }, (_, i) => `QZZZZ26${String(i).padStart(5, '0')}`);
+    const { body } = await g.request(demo.resonance.token, 'query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: "FR") { decisions { isrc decision } } }', { isrcs });
+    expect(body.errors).toBeUndefined();
+    // 1 + selection (decisions, isrc, decision: 3) + one point per ten ISRCs.
+    expect(body.extensions.cost.requested).toBe(1 + 3 + 1000);
+  });
+
   it('refuses an operation that would cost more than the per-operation maximum, before it runs', async () => {
     const g = await gateway(100_000);
     const { status, body } = await g.request(
