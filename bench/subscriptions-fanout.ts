@@ -31,16 +31,25 @@ interface Options {
   subscribers: number;
   rate: number;
   seconds: number;
+  /**
+   * `same`: mutations go to the subscribers' gateway, which then serves both. `replica`: to a second
+   * gateway process on the same database, as behind a load balancer; the subscribers' process only fans out.
+   */
+  writer: 'same' | 'replica';
 }
 
+const USAGE = 'use --subscribers=N --rate=N --seconds=N --writer=same|replica';
+
 function parseOptions(argv: string[]): Options {
-  const options: Options = { subscribers: 1000, rate: 100, seconds: 30 };
+  const options: Options = { subscribers: 1000, rate: 100, seconds: 30, writer: 'same' };
   for (const argument of argv) {
-    const match = /^--(subscribers|rate|seconds)=(\d+)$/.exec(argument);
-    if (!match) throw new Error(`unknown argument ${argument} (use --subscribers=N --rate=N --seconds=N)`);
-    options[match[1] as keyof Options] = Number(match[2]);
+    const count = /^--(subscribers|rate|seconds)=(\d+)$/.exec(argument);
+    const writer = /^--writer=(same|replica)$/.exec(argument);
+    if (count) options[count[1] as 'subscribers' | 'rate' | 'seconds'] = Number(count[2]);
+    else if (writer) options.writer = writer[1] as Options['writer'];
+    else throw new Error(`unknown argument ${argument} (${USAGE})`);
   }
-  if (options.subscribers < 1 || options.rate < 1 || options.seconds < 1) throw new Error('every option must be at least 1');
+  if (options.subscribers < 1 || options.rate < 1 || options.seconds < 1) throw new Error('every count must be at least 1');
   return options;
 }
 
@@ -84,16 +93,25 @@ async function main(): Promise<void> {
     await migrate(dataSource);
     await seedDemo(dataSource);
     const jwt: JwtSettings = { issuer: 'accord-bench', audience: 'accord-bench', algorithms: ['HS256'], secret: randomBytes(32).toString('hex') };
-    const gateway = await startGatewayProcess(path.join(__dirname, '../src/main.js'), {
-      DATABASE_URL: database.url,
-      JWT_ISSUER: jwt.issuer,
-      JWT_AUDIENCE: jwt.audience,
-      JWT_SECRET: jwt.secret!,
-    });
-    stopGateway = () => gateway.stop();
-    gateway.process.on('exit', (code, signal) => {
-      if (!stopping) process.stderr.write(`gateway exited (${code ?? signal}):\n${gateway.output().slice(-4000)}\n`);
-    });
+    const startGateway = async () => {
+      const started = await startGatewayProcess(path.join(__dirname, '../src/main.js'), {
+        DATABASE_URL: database.url,
+        JWT_ISSUER: jwt.issuer,
+        JWT_AUDIENCE: jwt.audience,
+        JWT_SECRET: jwt.secret!,
+      });
+      const stopBefore = stopGateway;
+      stopGateway = async () => {
+        await started.stop();
+        await stopBefore();
+      };
+      started.process.on('exit', (code, signal) => {
+        if (!stopping) process.stderr.write(`gateway exited (${code ?? signal}):\n${started.output().slice(-4000)}\n`);
+      });
+      return started;
+    };
+    const gateway = await startGateway();
+    const writer = options.writer === 'replica' ? await startGateway() : gateway;
     const gatewayPid = gateway.process.pid!;
     const idleMiB = residentMiB(gatewayPid);
 
@@ -136,7 +154,7 @@ async function main(): Promise<void> {
     const gatewayCpuBefore = cpuSeconds(gatewayPid);
     const benchCpuBefore = process.cpuUsage();
     const started = now();
-    const mutations = await driveMutations(gateway.url, await worksToRetitle(dataSource, jwt), options.rate, options.seconds);
+    const mutations = await driveMutations(writer.url, await worksToRetitle(dataSource, jwt), options.rate, options.seconds);
 
     const events = (await dataSource.query(
       `SELECT e.transaction_id::text AS transaction_id, e.id::text AS id, e.partner_ids, e.payload->>'title' AS title,
@@ -159,7 +177,9 @@ async function main(): Promise<void> {
       ['subscribers (sockets)', `${options.subscribers}, spread over ${SUBSCRIBING_PARTNERS.length} partners (internal hears all, the others about half)`],
       [
         'mutations',
-        `${options.rate * options.seconds} offered at ${options.rate}/s for ${options.seconds} s; all sent and answered in ${round(mutations.seconds)} s; ${mutations.failed} failed`,
+        `${options.rate * options.seconds} offered at ${options.rate}/s for ${options.seconds} s ` +
+          `through ${options.writer === 'same' ? 'the same gateway process' : 'a second gateway process'}; ` +
+          `all sent and answered in ${round(mutations.seconds)} s; ${mutations.failed} failed`,
       ],
       ['events committed', String(events.length)],
       ['deliveries expected / received', `${tally.expected} / ${receipts.received}`],
@@ -170,16 +190,16 @@ async function main(): Promise<void> {
       ['latency request sent → client', latency(tally.fromRequest)],
       [
         'CPU time, first mutation to last delivery',
-        `${round(runSeconds)} s elapsed: gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s`,
+        `${round(runSeconds)} s elapsed: subscribers' gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s`,
       ],
-      ['gateway RSS', `${round(idleMiB)} MiB idle, ${round(subscribedMiB)} MiB with subscribers connected, ${round(memory.peak())} MiB peak during the run`],
+      ["subscribers' gateway RSS", `${round(idleMiB)} MiB idle, ${round(subscribedMiB)} MiB with subscribers connected, ${round(memory.peak())} MiB peak during the run`],
     ];
     const width = Math.max(...figures.map(([name]) => name.length));
     process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n`);
     const errors = [...mutations.errors, ...problems];
     if (errors.length) process.stdout.write(`first problems: ${JSON.stringify(errors.slice(0, 3))}\n`);
 
-    const command = `npm run bench:subscriptions -- --subscribers=${options.subscribers} --rate=${options.rate} --seconds=${options.seconds}`;
+    const command = `npm run bench:subscriptions -- --subscribers=${options.subscribers} --rate=${options.rate} --seconds=${options.seconds} --writer=${options.writer}`;
     const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${database.description}; gateway, PostgreSQL and clients on one machine (loopback)`;
     recordRun(
       path.resolve(__dirname, '../../BENCHMARKS.md'),
