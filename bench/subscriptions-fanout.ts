@@ -18,7 +18,7 @@ import { recordRun } from './support/benchmarks-file';
 import { expectedDeliveries, tallyDeliveries, type CommittedEvent } from './support/deliveries';
 import { lightSubscriber } from './support/light-subscriber';
 import { driveMutations, type WorkToRetitle } from './support/mutation-driver';
-import { cpuSeconds, residentMiB, sampleMemory } from './support/process-usage';
+import { cpuSeconds, machineBusySeconds, residentMiB, sampleMemory } from './support/process-usage';
 import { percentile, Receipts } from './support/receipts';
 
 /**
@@ -125,18 +125,20 @@ async function main(): Promise<void> {
     const receipts = new Receipts(options.subscribers, options.rate * options.seconds + 100);
     let acknowledged = 0;
     let closedByGateway = 0;
+    const closeCodes = new Map<number, number>();
     const problems: unknown[] = [];
     const wsUrl = gateway.url.replace(/^http/, 'ws');
     for (let index = 0; index < options.subscribers; index += 1) {
       const token = mintToken(jwt, partnerIds[index % partnerIds.length], 3600);
       subscribers.push(
-        lightSubscriber(wsUrl, token, SUBSCRIPTION, { since: head.cursor }, {
+        lightSubscriber(wsUrl, token, SUBSCRIPTION, head.cursor, {
           acknowledged: () => (acknowledged += 1),
           next: (cursor) => receipts.record(index, cursor, now()),
           problem: (description) => problems.push(description),
           closed: (code, reason) => {
             if (stopping) return;
             closedByGateway += 1;
+            closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
             problems.push({ code, reason });
           },
         }),
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
     const memory = sampleMemory(gatewayPid);
     const gatewayCpuBefore = cpuSeconds(gatewayPid);
     const benchCpuBefore = process.cpuUsage();
+    const machineBefore = machineBusySeconds();
     const started = now();
     const mutations = await driveMutations(writer.url, await worksToRetitle(dataSource, jwt), options.rate, options.seconds);
 
@@ -169,6 +172,7 @@ async function main(): Promise<void> {
     const runSeconds = (now() - started) / 1000;
     const gatewayCpu = cpuSeconds(gatewayPid) - gatewayCpuBefore;
     const benchCpuUsage = process.cpuUsage(benchCpuBefore);
+    const machineBusy = machineBusySeconds() - machineBefore;
     const tally = tallyDeliveries(events, audienceOfSubscriber, options.subscribers, receipts, mutations.sentAt);
 
     const latency = (sorted: Float64Array) =>
@@ -185,12 +189,16 @@ async function main(): Promise<void> {
       ['deliveries expected / received', `${tally.expected} / ${receipts.received}`],
       ['events lost', String(tally.lost)],
       ['duplicates', String(receipts.duplicates)],
-      ['sockets closed by the gateway', String(closedByGateway)],
+      [
+        'sockets closed by the gateway (then resumed from their last cursor)',
+        closedByGateway === 0 ? '0' : `${closedByGateway} (${[...closeCodes].map(([code, count]) => `${count} × ${code}`).join(', ')})`,
+      ],
       ['latency commit → client', database.commitTimestamps ? latency(tally.fromCommit) : 'n/a (track_commit_timestamp is off on this server)'],
       ['latency request sent → client', latency(tally.fromRequest)],
       [
         'CPU time, first mutation to last delivery',
-        `${round(runSeconds)} s elapsed: subscribers' gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s`,
+        `${round(runSeconds)} s elapsed: subscribers' gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s; ` +
+          `the whole machine ${round(machineBusy)} of ${round(runSeconds * os.cpus().length)} CPU-seconds busy`,
       ],
       ["subscribers' gateway RSS", `${round(idleMiB)} MiB idle, ${round(subscribedMiB)} MiB with subscribers connected, ${round(memory.peak())} MiB peak during the run`],
     ];
