@@ -18,7 +18,7 @@ import { recordRun } from './support/benchmarks-file';
 import { expectedDeliveries, tallyDeliveries, type CommittedEvent } from './support/deliveries';
 import { lightSubscriber } from './support/light-subscriber';
 import { driveMutations, type WorkToRetitle } from './support/mutation-driver';
-import { cpuSeconds, residentMiB, sampleMemory } from './support/process-usage';
+import { cpuSeconds, machineBusySeconds, residentMiB, sampleMemory } from './support/process-usage';
 import { percentile, Receipts } from './support/receipts';
 
 /**
@@ -31,16 +31,25 @@ interface Options {
   subscribers: number;
   rate: number;
   seconds: number;
+  /**
+   * `same`: mutations go to the subscribers' gateway, which then serves both. `replica`: to a second
+   * gateway process on the same database, as behind a load balancer; the subscribers' process only fans out.
+   */
+  writer: 'same' | 'replica';
 }
 
+const USAGE = 'use --subscribers=N --rate=N --seconds=N --writer=same|replica';
+
 function parseOptions(argv: string[]): Options {
-  const options: Options = { subscribers: 1000, rate: 100, seconds: 30 };
+  const options: Options = { subscribers: 1000, rate: 100, seconds: 30, writer: 'same' };
   for (const argument of argv) {
-    const match = /^--(subscribers|rate|seconds)=(\d+)$/.exec(argument);
-    if (!match) throw new Error(`unknown argument ${argument} (use --subscribers=N --rate=N --seconds=N)`);
-    options[match[1] as keyof Options] = Number(match[2]);
+    const count = /^--(subscribers|rate|seconds)=(\d+)$/.exec(argument);
+    const writer = /^--writer=(same|replica)$/.exec(argument);
+    if (count) options[count[1] as 'subscribers' | 'rate' | 'seconds'] = Number(count[2]);
+    else if (writer) options.writer = writer[1] as Options['writer'];
+    else throw new Error(`unknown argument ${argument} (${USAGE})`);
   }
-  if (options.subscribers < 1 || options.rate < 1 || options.seconds < 1) throw new Error('every option must be at least 1');
+  if (options.subscribers < 1 || options.rate < 1 || options.seconds < 1) throw new Error('every count must be at least 1');
   return options;
 }
 
@@ -84,16 +93,25 @@ async function main(): Promise<void> {
     await migrate(dataSource);
     await seedDemo(dataSource);
     const jwt: JwtSettings = { issuer: 'accord-bench', audience: 'accord-bench', algorithms: ['HS256'], secret: randomBytes(32).toString('hex') };
-    const gateway = await startGatewayProcess(path.join(__dirname, '../src/main.js'), {
-      DATABASE_URL: database.url,
-      JWT_ISSUER: jwt.issuer,
-      JWT_AUDIENCE: jwt.audience,
-      JWT_SECRET: jwt.secret!,
-    });
-    stopGateway = () => gateway.stop();
-    gateway.process.on('exit', (code, signal) => {
-      if (!stopping) process.stderr.write(`gateway exited (${code ?? signal}):\n${gateway.output().slice(-4000)}\n`);
-    });
+    const startGateway = async () => {
+      const started = await startGatewayProcess(path.join(__dirname, '../src/main.js'), {
+        DATABASE_URL: database.url,
+        JWT_ISSUER: jwt.issuer,
+        JWT_AUDIENCE: jwt.audience,
+        JWT_SECRET: jwt.secret!,
+      });
+      const stopBefore = stopGateway;
+      stopGateway = async () => {
+        await started.stop();
+        await stopBefore();
+      };
+      started.process.on('exit', (code, signal) => {
+        if (!stopping) process.stderr.write(`gateway exited (${code ?? signal}):\n${started.output().slice(-4000)}\n`);
+      });
+      return started;
+    };
+    const gateway = await startGateway();
+    const writer = options.writer === 'replica' ? await startGateway() : gateway;
     const gatewayPid = gateway.process.pid!;
     const idleMiB = residentMiB(gatewayPid);
 
@@ -107,18 +125,20 @@ async function main(): Promise<void> {
     const receipts = new Receipts(options.subscribers, options.rate * options.seconds + 100);
     let acknowledged = 0;
     let closedByGateway = 0;
+    const closeCodes = new Map<number, number>();
     const problems: unknown[] = [];
     const wsUrl = gateway.url.replace(/^http/, 'ws');
     for (let index = 0; index < options.subscribers; index += 1) {
       const token = mintToken(jwt, partnerIds[index % partnerIds.length], 3600);
       subscribers.push(
-        lightSubscriber(wsUrl, token, SUBSCRIPTION, { since: head.cursor }, {
+        lightSubscriber(wsUrl, token, SUBSCRIPTION, head.cursor, {
           acknowledged: () => (acknowledged += 1),
           next: (cursor) => receipts.record(index, cursor, now()),
           problem: (description) => problems.push(description),
           closed: (code, reason) => {
             if (stopping) return;
             closedByGateway += 1;
+            closeCodes.set(code, (closeCodes.get(code) ?? 0) + 1);
             problems.push({ code, reason });
           },
         }),
@@ -135,8 +155,9 @@ async function main(): Promise<void> {
     const memory = sampleMemory(gatewayPid);
     const gatewayCpuBefore = cpuSeconds(gatewayPid);
     const benchCpuBefore = process.cpuUsage();
+    const machineBefore = machineBusySeconds();
     const started = now();
-    const mutations = await driveMutations(gateway.url, await worksToRetitle(dataSource, jwt), options.rate, options.seconds);
+    const mutations = await driveMutations(writer.url, await worksToRetitle(dataSource, jwt), options.rate, options.seconds);
 
     const events = (await dataSource.query(
       `SELECT e.transaction_id::text AS transaction_id, e.id::text AS id, e.partner_ids, e.payload->>'title' AS title,
@@ -151,6 +172,7 @@ async function main(): Promise<void> {
     const runSeconds = (now() - started) / 1000;
     const gatewayCpu = cpuSeconds(gatewayPid) - gatewayCpuBefore;
     const benchCpuUsage = process.cpuUsage(benchCpuBefore);
+    const machineBusy = machineBusySeconds() - machineBefore;
     const tally = tallyDeliveries(events, audienceOfSubscriber, options.subscribers, receipts, mutations.sentAt);
 
     const latency = (sorted: Float64Array) =>
@@ -159,27 +181,33 @@ async function main(): Promise<void> {
       ['subscribers (sockets)', `${options.subscribers}, spread over ${SUBSCRIBING_PARTNERS.length} partners (internal hears all, the others about half)`],
       [
         'mutations',
-        `${options.rate * options.seconds} offered at ${options.rate}/s for ${options.seconds} s; all sent and answered in ${round(mutations.seconds)} s; ${mutations.failed} failed`,
+        `${options.rate * options.seconds} offered at ${options.rate}/s for ${options.seconds} s ` +
+          `through ${options.writer === 'same' ? 'the same gateway process' : 'a second gateway process'}; ` +
+          `all sent and answered in ${round(mutations.seconds)} s; ${mutations.failed} failed`,
       ],
       ['events committed', String(events.length)],
       ['deliveries expected / received', `${tally.expected} / ${receipts.received}`],
       ['events lost', String(tally.lost)],
       ['duplicates', String(receipts.duplicates)],
-      ['sockets closed by the gateway', String(closedByGateway)],
+      [
+        'sockets closed by the gateway (then resumed from their last cursor)',
+        closedByGateway === 0 ? '0' : `${closedByGateway} (${[...closeCodes].map(([code, count]) => `${count} × ${code}`).join(', ')})`,
+      ],
       ['latency commit → client', database.commitTimestamps ? latency(tally.fromCommit) : 'n/a (track_commit_timestamp is off on this server)'],
       ['latency request sent → client', latency(tally.fromRequest)],
       [
         'CPU time, first mutation to last delivery',
-        `${round(runSeconds)} s elapsed: gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s`,
+        `${round(runSeconds)} s elapsed: subscribers' gateway ${round(gatewayCpu)} s, benchmark process (mutations and all clients) ${round((benchCpuUsage.user + benchCpuUsage.system) / 1e6)} s; ` +
+          `the whole machine ${round(machineBusy)} of ${round(runSeconds * os.cpus().length)} CPU-seconds busy`,
       ],
-      ['gateway RSS', `${round(idleMiB)} MiB idle, ${round(subscribedMiB)} MiB with subscribers connected, ${round(memory.peak())} MiB peak during the run`],
+      ["subscribers' gateway RSS", `${round(idleMiB)} MiB idle, ${round(subscribedMiB)} MiB with subscribers connected, ${round(memory.peak())} MiB peak during the run`],
     ];
     const width = Math.max(...figures.map(([name]) => name.length));
     process.stdout.write(`\n${figures.map(([name, value]) => `${name.padEnd(width)}  ${value}`).join('\n')}\n`);
     const errors = [...mutations.errors, ...problems];
     if (errors.length) process.stdout.write(`first problems: ${JSON.stringify(errors.slice(0, 3))}\n`);
 
-    const command = `npm run bench:subscriptions -- --subscribers=${options.subscribers} --rate=${options.rate} --seconds=${options.seconds}`;
+    const command = `npm run bench:subscriptions -- --subscribers=${options.subscribers} --rate=${options.rate} --seconds=${options.seconds} --writer=${options.writer}`;
     const machine = `Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${database.description}; gateway, PostgreSQL and clients on one machine (loopback)`;
     recordRun(
       path.resolve(__dirname, '../../BENCHMARKS.md'),

@@ -16,6 +16,16 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * CPU time the whole machine spent busy so far (every process: PostgreSQL, the gateways, the clients and
+ * anything else running), in seconds, with the number of CPUs: how contended a run was.
+ */
+export function machineBusySeconds(): number {
+  const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = ticks;
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 /** Samples a process's resident memory on an interval and keeps the peak. */
 export function sampleMemory(pid: number, intervalMs = 250): { peak(): number; stop(): void } {
   let peak = residentMiB(pid);

@@ -25,8 +25,9 @@ const IN_FLIGHT_GRACE_MS = 1_000;
 /**
  * One `changes` subscription: replays events from the outbox after `start` up to `replayThrough`, then
  * hands on the live events the feed pushed meanwhile (all after `replayThrough`), so the switch-over has
- * no gap and no duplicate. The consumer (graphql-ws) pulls the next event only after the previous one
- * was written to the socket, so pulling is also how the stream learns what was delivered.
+ * no gap and no duplicate. The consumer (graphql-ws) pulls the next event only once the previous one
+ * was handed to the socket (server/coalescing-socket.ts), so pulling, like graphql-ws's onNext hook
+ * (`sent()`), tells the stream what is on its way to the client ahead of any close.
  */
 export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private cursor: Position;

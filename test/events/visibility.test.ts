@@ -86,14 +86,17 @@ describe('who hears which change', () => {
       registerWork(gateway, demo.meridian.token, { isrc: nextIsrc(), title, labelGlobalId: demo.meridian.globalId });
     const auroraWork = (title: string) =>
       registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title, labelGlobalId: demo.aurora.globalId });
-    // Live first: replay applies the rule as it stands when the stream starts, live delivery as each event passes.
+    // Live first: replay applies the rule as it stands when the stream starts, live delivery as each
+    // event is handed out. Each step is awaited so that each event is handed out before the next change.
     await auroraWork('Aurora, mandated all along');
     await tidewater.waitFor(1);
-
     await meridianWork('Before the mandate');
     const granted = await gateway.request(demo.meridian.token, GRANT, { d: demo.tidewater.globalId });
+    await tidewater.waitFor(2);
     await meridianWork('During the mandate');
+    await tidewater.waitFor(3);
     await gateway.request(demo.meridian.token, REVOKE, { m: granted.body.data.grantMandate.id, v: 1 });
+    await tidewater.waitFor(4);
     await meridianWork('After the mandate');
     await auroraWork('Aurora, still mandated');
     await internal.waitFor(7);
