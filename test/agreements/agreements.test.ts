@@ -2,7 +2,7 @@ import { agreementCall, readOnlyDistributorFor, termsInput } from '../support/ag
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo, type DemoPartner } from '../support/demo';
-import type { TestGateway } from '../support/gateway';
+import type { TestGateway, Json } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -80,7 +80,7 @@ describe('drafting, proposing and accepting', () => {
     });
     await agreementCall(gateway, demo.aurora.token, 'proposeAgreement', { agreement: created.id, expectedVersion: edited.agreement.version });
     const versions = async (token: string) =>
-      (await gateway.request(token, READ, { id: created.id })).body.data.agreement.versions.map((v: any) => [v.version, v.status]);
+      (await gateway.request(token, READ, { id: created.id })).body.data.agreement.versions.map((v: Json) => [v.version, v.status]);
     expect(await versions(demo.aurora.token)).toEqual([
       [1, 'DRAFT'],
       [2, 'PROPOSED'],
@@ -120,11 +120,11 @@ describe('amendments and expiry', () => {
     const accepted = await agreementCall(gateway, demo.resonance.token, 'acceptAgreement', { agreement: active.id, expectedVersion: amended.agreement.version });
     expect(accepted.agreement.terms).toMatchObject({ version: 2, useTypes: ['TRAINING'], compensation: { model: 'REVENUE_SHARE', bps: 1500, currency: 'USD' } });
     const { body } = await gateway.request(demo.aurora.token, READ, { id: active.id });
-    expect(body.data.agreement.versions.map((v: any) => [v.version, v.status])).toEqual([
+    expect(body.data.agreement.versions.map((v: Json) => [v.version, v.status])).toEqual([
       [1, 'SUPERSEDED'],
       [2, 'IN_FORCE'],
     ]);
-    expect(body.data.agreement.history.map((h: any) => h.transition)).toEqual(['CREATED', 'PROPOSED', 'ACCEPTED', 'AMENDED', 'AMENDMENT_ACCEPTED']);
+    expect(body.data.agreement.history.map((h: Json) => h.transition)).toEqual(['CREATED', 'PROPOSED', 'ACCEPTED', 'AMENDED', 'AMENDMENT_ACCEPTED']);
   });
 
   it('reads EXPIRED everywhere once the end of the terms in force has passed, without any job', async () => {
@@ -136,15 +136,15 @@ describe('amendments and expiry', () => {
     const { body } = await gateway.request(demo.resonance.token, READ, { id: active.id });
     expect(body.data.agreement.state).toBe('EXPIRED');
     const list = await gateway.request(demo.resonance.token, `{ agreements(first: 100, filter: {state: EXPIRED}) { edges { node { id } } } }`);
-    expect(list.body.data.agreements.edges.map((e: any) => e.node.id)).toContain(active.id);
+    expect(list.body.data.agreements.edges.map((e: Json) => e.node.id)).toContain(active.id);
     const stillActive = await gateway.request(demo.resonance.token, `{ agreements(first: 100, filter: {state: ACTIVE}) { edges { node { id } } } }`);
-    expect(stillActive.body.data.agreements.edges.map((e: any) => e.node.id)).not.toContain(active.id);
+    expect(stillActive.body.data.agreements.edges.map((e: Json) => e.node.id)).not.toContain(active.id);
   });
 });
 
 describe('who reads what', () => {
-  let auroraDeal: any;
-  let meridianDeal: any;
+  let auroraDeal: Json;
+  let meridianDeal: Json;
   beforeAll(async () => {
     auroraDeal = await activate(demo.aurora.token);
     meridianDeal = await activate(demo.meridian.token);
@@ -152,7 +152,7 @@ describe('who reads what', () => {
 
   const listIds = async (token: string) => {
     const { body } = await gateway.request(token, `{ agreements(first: 100) { edges { node { id } } } }`);
-    return body.data.agreements.edges.map((e: any) => e.node.id);
+    return body.data.agreements.edges.map((e: Json) => e.node.id);
   };
 
   it("a label never sees another label's agreements or terms", async () => {
@@ -173,7 +173,7 @@ describe('who reads what', () => {
     expect(await listIds(readOnlyDistributor.token)).not.toContain(meridianDeal.id);
     const { body } = await gateway.request(readOnlyDistributor.token, READ, { id: auroraDeal.id });
     expect(body.data.agreement.terms).toEqual({ version: 1, status: 'IN_FORCE', compensation: null });
-    expect(body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['agreement', 'terms', 'compensation']]]);
+    expect(body.errors.map((e: Json) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['agreement', 'terms', 'compensation']]]);
   });
 
   it('the parties and internal see the compensation', async () => {
@@ -190,7 +190,7 @@ describe('who reads what', () => {
       `query($p: ID!) { agreements(first: 100, filter: {counterparty: $p, useType: FINE_TUNING}) { edges { node { licensor { name } } } } }`,
       { p: demo.meridian.globalId },
     );
-    const licensors = body.data.agreements.edges.map((e: any) => e.node.licensor.name);
+    const licensors = body.data.agreements.edges.map((e: Json) => e.node.licensor.name);
     expect(licensors.length).toBeGreaterThan(0);
     expect(new Set(licensors)).toEqual(new Set(['Meridian Music']));
   });

@@ -1,7 +1,7 @@
 import { agreementCall, termsInput } from '../support/agreements';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
 
 /**
  * Usage reports end to end, over HTTP: rating under each model with the figures written out, splits of
@@ -138,7 +138,7 @@ describe('submitUsageReport: PER_USE in EUR', () => {
       ],
     });
     const meridian = await statements(demo.meridian.token, '2026-11', 'EUR');
-    expect(meridian.map((s: any) => [s.partner.name, s.total.amount])).toEqual([['Meridian Music', '1.66']]);
+    expect(meridian.map((s: Json) => [s.partner.name, s.total.amount])).toEqual([['Meridian Music', '1.66']]);
     const owed = await statements(demo.resonance.token, '2026-11', 'EUR');
     expect(owed).toEqual([
       expect.objectContaining({
@@ -267,8 +267,8 @@ describe('the other models, currencies and the minimum guarantee', () => {
     expect((await statements(demo.aurora.token, '2026-11', 'JPY'))[0].total.amount).toBe('100000');
     await gateway.request(demo.resonance.token, REVERSE, { input: { report: stored.id, reason: 'test' } });
     const jpy2 = (await gateway.request(demo.resonance.token, `{ usageReports(first: 100) { edges { node { id idempotencyKey } } } }`)).body.data.usageReports.edges
-      .map((e: any) => e.node)
-      .find((n: any) => n.idempotencyKey === 'jpy-2');
+      .map((e: Json) => e.node)
+      .find((n: Json) => n.idempotencyKey === 'jpy-2');
     await gateway.request(demo.resonance.token, REVERSE, { input: { report: jpy2.id, reason: 'test' } });
     const [{ net }] = await db.dataSource.query(`SELECT COALESCE(sum(amount_minor), 0)::int AS net FROM ledger_entry WHERE currency = 'JPY'`);
     expect(net).toBe(0);
@@ -328,7 +328,7 @@ describe('who sees what, through HTTP', () => {
 
   it('violations are visible to the licensor, the reporter and internal, not to another label', async () => {
     const reports = (await gateway.request(demo.operations.token, `{ usageReports(first: 100) { edges { node { id violationCount } } } }`)).body.data.usageReports.edges;
-    const flagged = reports.map((e: any) => e.node).find((n: any) => n.violationCount > 0);
+    const flagged = reports.map((e: Json) => e.node).find((n: Json) => n.violationCount > 0);
     const read = (token: string) => gateway.request(token, `query($id: ID!) { usageReport(id: $id) { violations { isrc reasons } } }`, { id: flagged.id });
     for (const token of [demo.aurora.token, demo.resonance.token, demo.operations.token]) {
       expect((await read(token)).body.data.usageReport.violations).toEqual([{ isrc: NO_CONSENT_WORK, reasons: ['NO_CONSENT'] }]);

@@ -4,7 +4,7 @@ import { QueryCounter } from '../../src/db/query-counter';
 import { insertAgreement } from '../support/agreements-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -48,7 +48,7 @@ describe('a batch of decisions', () => {
     const asked = ['QZBLK2600002', 'QZNOP2600001', 'QZBLK2600001'];
     const { body } = await ask(demo.resonance.token, { isrcs: asked });
     expect(body.errors).toBeUndefined();
-    expect(body.data.consentDecisions.decisions.map((d: any) => [d.isrc, d.decision, d.reasons])).toEqual([
+    expect(body.data.consentDecisions.decisions.map((d: Json) => [d.isrc, d.decision, d.reasons])).toEqual([
       ['QZBLK2600002', 'ALLOW', []],
       ['QZNOP2600001', 'DENY', ['UNKNOWN_WORK']],
       ['QZBLK2600001', 'DENY', ['NO_CONSENT']],
@@ -127,7 +127,7 @@ describe('the receipt', () => {
     });
 
     // The digest is recomputed from the decisions as received, as the field's documentation says.
-    const lines = batch.decisions.map((d: any) =>
+    const lines = batch.decisions.map((d: Json) =>
       [d.isrc, d.decision, d.reasons.join(','), d.rightsholdersWithoutAgreement.join(','), d.agreements.join(','), d.consentRecords.join(',')].join('|'),
     );
     expect(createHash('sha256').update(lines.join('\n')).digest('base64url')).toBe(payload.digest);

@@ -2,7 +2,7 @@ import { insertAgreement } from '../support/agreements-fixtures';
 import { insertConsent, insertWork, type WorkFixture } from '../support/catalog-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -46,9 +46,9 @@ async function pages(token: string, territory: string, first: number): Promise<s
   const isrcs: string[] = [];
   let after: string | null = null;
   for (let page = 0; page < 20; page += 1) {
-    const { body }: any = await gateway.request(token, LICENSED, { first, after, territory });
+    const { body }: Json = await gateway.request(token, LICENSED, { first, after, territory });
     expect(body.errors).toBeUndefined();
-    isrcs.push(...body.data.licensedWorks.edges.map((e: any) => e.node.isrc));
+    isrcs.push(...body.data.licensedWorks.edges.map((e: Json) => e.node.isrc));
     if (!body.data.licensedWorks.pageInfo.hasNextPage) return isrcs;
     after = body.data.licensedWorks.pageInfo.endCursor;
   }
@@ -67,7 +67,7 @@ describe('licensedWorks', () => {
       `query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: "FR") { decisions { isrc decision } } }`,
       { isrcs: all },
     );
-    const allowedByDecision = body.data.consentDecisions.decisions.filter((d: any) => d.decision === 'ALLOW').map((d: any) => d.isrc);
+    const allowedByDecision = body.data.consentDecisions.decisions.filter((d: Json) => d.decision === 'ALLOW').map((d: Json) => d.isrc);
     expect(await pages(demo.resonance.token, 'FR', 1000)).toEqual(allowedByDecision);
   });
 
@@ -89,6 +89,6 @@ describe('licensedWorks', () => {
       `query($p: ID) { licensedWorks(use: TRAINING, territory: "FR", aiPartner: $p) { edges { node { isrc } } } }`,
       { p: demo.resonance.globalId },
     );
-    expect(internal.body.data.licensedWorks.edges.map((e: any) => e.node.isrc)).toEqual(allowed.map((w) => w.isrc).sort());
+    expect(internal.body.data.licensedWorks.edges.map((e: Json) => e.node.isrc)).toEqual(allowed.map((w) => w.isrc).sort());
   });
 });

@@ -3,7 +3,7 @@ import { insertAgreement } from '../support/agreements-fixtures';
 import { insertArtists, insertWork } from '../support/catalog-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -39,7 +39,7 @@ async function mainArtistOf(isrc: string): Promise<{ id: string; name: string }>
   const { body } = await gateway.request(demo.operations.token, `query($isrc: ISRC!) { work(isrc: $isrc) { artists { role artist { id name } } } }`, {
     isrc,
   });
-  return body.data.work.artists.find((a: any) => a.role === 'MAIN').artist;
+  return body.data.work.artists.find((a: Json) => a.role === 'MAIN').artist;
 }
 
 async function decide(isrc: string) {
@@ -223,9 +223,9 @@ describe('consent history', () => {
     const ids: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page += 1) {
-      const { body }: any = await gateway.request(demo.aurora.token, WORK_HISTORY, { isrc: 'QZAUR2600007', after });
+      const { body }: Json = await gateway.request(demo.aurora.token, WORK_HISTORY, { isrc: 'QZAUR2600007', after });
       expect(body.errors).toBeUndefined();
-      ids.push(...body.data.work.consentHistory.edges.map((e: any) => e.node.id));
+      ids.push(...body.data.work.consentHistory.edges.map((e: Json) => e.node.id));
       if (!body.data.work.consentHistory.pageInfo.hasNextPage) break;
       after = body.data.work.consentHistory.pageInfo.endCursor;
     }
@@ -243,7 +243,7 @@ describe('consent history', () => {
   it('an AI partner never sees the records: null with FORBIDDEN at the path', async () => {
     const { body } = await gateway.request(demo.resonance.token, WORK_HISTORY, { isrc: 'QZAUR2600007' });
     expect(body.data.work).toEqual({ consentHistory: null });
-    expect(body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['work', 'consentHistory']]]);
+    expect(body.errors.map((e: Json) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['work', 'consentHistory']]]);
   });
 
   it('another label sees neither the work’s nor the artist’s history', async () => {
@@ -259,7 +259,7 @@ describe('consent history', () => {
       { id: toGlobalId('Artist', artist) },
     );
     expect(byArtist.body.data.node.consentHistory).toBeNull();
-    expect(byArtist.body.errors.map((e: any) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['node', 'consentHistory']]]);
+    expect(byArtist.body.errors.map((e: Json) => [e.extensions.code, e.path])).toEqual([['FORBIDDEN', ['node', 'consentHistory']]]);
   });
 
   it('node(id:) returns a record to those who may read its history, and null to anyone else', async () => {

@@ -2,7 +2,7 @@ import { insertAgreement } from '../support/agreements-fixtures';
 import type { TestDatabase } from '../support/database';
 import type { Demo } from '../support/demo';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
-import type { TestGateway } from '../support/gateway';
+import type { TestGateway, Json } from '../support/gateway';
 import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
 
 /** An AI partner's pipeline following the works it trains on: consent and agreement changes, and nothing else. */
@@ -84,7 +84,7 @@ describe('consentChanged', () => {
     const { body } = await gateway.request(demo.operations.token, `query($isrc: ISRC!) { work(isrc: $isrc) { artists { role artist { id } } } }`, {
       isrc: FOLLOWED,
     });
-    const artist = body.data.work.artists.find((a: any) => a.role === 'MAIN').artist.id;
+    const artist = body.data.work.artists.find((a: Json) => a.role === 'MAIN').artist.id;
     await record(null, [artist]);
     const [artistEvent] = await pipeline.waitFor(1);
     expect(artistEvent).toMatchObject({ type: 'CONSENT_RECORDED', payload: { scope: 'ARTIST', artist, state: 'GRANTED' } });

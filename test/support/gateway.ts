@@ -12,10 +12,13 @@ export const TEST_JWT: JwtSettings = {
   secret: 'accord-test-secret-that-is-long-enough',
 };
 
+/** A GraphQL response body or a part of it, read in the shape of the operation the test sent. */
+export type Json = any; // any: see above; each test asserts the shape it expects
+
 export interface GraphQLResponse {
   status: number;
   headers: Headers;
-  body: any; // any: each test reads the shape of the operation it sent
+  body: Json;
 }
 
 export interface TestGateway extends Gateway {

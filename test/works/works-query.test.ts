@@ -2,7 +2,7 @@ import { QueryCounter } from '../../src/db/query-counter';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
-import type { TestGateway } from '../support/gateway';
+import type { TestGateway, Json } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -22,12 +22,12 @@ describe('works', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const { body }: any = await gateway.request(
+      const { body }: Json = await gateway.request(
         demo.resonance.token,
         `query($after: String) { works(first: 20, after: $after) { edges { cursor node { isrc } } pageInfo { hasNextPage endCursor } } }`,
         { after },
       );
-      seen.push(...body.data.works.edges.map((e: any) => e.node.isrc));
+      seen.push(...body.data.works.edges.map((e: Json) => e.node.isrc));
       if (!body.data.works.pageInfo.hasNextPage) break;
       after = body.data.works.pageInfo.endCursor;
     }
@@ -47,7 +47,7 @@ describe('works', () => {
       `query($label: ID!) { works(first: 100, filter: {label: $label, titleContains: "glass"}) { edges { node { isrc title } } } }`,
       { label: demo.meridian.globalId },
     );
-    const nodes = body.data.works.edges.map((e: any) => e.node);
+    const nodes = body.data.works.edges.map((e: Json) => e.node);
     expect(nodes.length).toBeGreaterThan(0);
     for (const node of nodes) expect(node.title.toLowerCase()).toContain('glass');
   });
@@ -77,7 +77,7 @@ describe('field authorization on shares', () => {
       { label: { name: 'Aurora Records' }, shareBps: null },
       { label: { name: 'Meridian Music' }, shareBps: null },
     ]);
-    expect(body.errors?.map((e: any) => [e.extensions.code, e.path])).toEqual([
+    expect(body.errors?.map((e: Json) => [e.extensions.code, e.path])).toEqual([
       ['FORBIDDEN', ['work', 'rightsholders', 0, 'shareBps']],
       ['FORBIDDEN', ['work', 'rightsholders', 1, 'shareBps']],
     ]);
@@ -86,7 +86,7 @@ describe('field authorization on shares', () => {
   it('a label sees shares on works it owns (all of a co-owned split) and not on the others', async () => {
     const own = await gateway.request(demo.meridian.token, WORK_SHARES, { isrc: CO_OWNED });
     expect(own.body.errors).toBeUndefined();
-    expect(own.body.data.work.rightsholders.map((r: any) => r.shareBps)).toEqual([6000, 4000]);
+    expect(own.body.data.work.rightsholders.map((r: Json) => r.shareBps)).toEqual([6000, 4000]);
     const other = await gateway.request(demo.meridian.token, WORK_SHARES, { isrc: AURORA_ONLY });
     expect(other.body.data.work.rightsholders).toEqual([{ label: { name: 'Aurora Records' }, shareBps: null }]);
     expect(other.body.errors?.[0].extensions.code).toBe('FORBIDDEN');
@@ -95,9 +95,9 @@ describe('field authorization on shares', () => {
   it('a distributor sees only the catalog of labels it holds READ_CATALOG for, with shares', async () => {
     const { body } = await gateway.request(demo.tidewater.token, `{ works(first: 100) { edges { node { isrc rightsholders { label { name } shareBps } } } } }`);
     expect(body.errors).toBeUndefined();
-    const works = body.data.works.edges.map((e: any) => e.node);
+    const works = body.data.works.edges.map((e: Json) => e.node);
     expect(works.length).toBe(26); // Aurora's 25 plus a Meridian work it co-owns
-    for (const work of works) expect(work.rightsholders.map((r: any) => r.label.name)).toContain('Aurora Records');
+    for (const work of works) expect(work.rightsholders.map((r: Json) => r.label.name)).toContain('Aurora Records');
     const hidden = await gateway.request(demo.tidewater.token, WORK_SHARES, { isrc: MERIDIAN_ONLY });
     expect(hidden.body.data.work).toBeNull();
   });
@@ -118,7 +118,7 @@ describe('field authorization on shares', () => {
   it('internal sees everything', async () => {
     const { body } = await gateway.request(demo.operations.token, WORK_SHARES, { isrc: CO_OWNED });
     expect(body.errors).toBeUndefined();
-    expect(body.data.work.rightsholders.map((r: any) => r.shareBps)).toEqual([6000, 4000]);
+    expect(body.data.work.rightsholders.map((r: Json) => r.shareBps)).toEqual([6000, 4000]);
   });
 });
 
