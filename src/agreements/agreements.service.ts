@@ -1,8 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
-import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
+import {
+  afterChronological,
+  chronologicalPosition,
+  readPage,
+  toConnection,
+  type Connection,
+  type PageArgs,
+} from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
+import { groupsFor } from '../common/group-by';
 import type { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
@@ -103,18 +111,13 @@ export class AgreementsService {
       conditions.push(`EXISTS (SELECT 1 FROM agreement_terms c WHERE c.agreement_id = a.id
         AND c.terms_version = COALESCE(a.terms_in_force, a.pending_terms) AND $${params.length} = ANY(c.use_types))`);
     }
-    if (page.after) {
-      const [createdAt, id] = page.after.split('|');
-      if (!id || Number.isNaN(Date.parse(createdAt))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
-      params.push(createdAt, id);
-      conditions.push(`(a.created_at, a.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
+    if (page.after) conditions.push(afterChronological(page.after, 'a', params));
     params.push(page.limit + 1);
     const rows = (await this.dataSource.query(
       `${AGREEMENT_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY a.created_at, a.id LIMIT $${params.length}`,
       params,
     )) as AgreementRow[];
-    return toConnection(rows, page, (row) => `${row.created_at.toISOString()}|${row.id}`, (row) => row);
+    return toConnection(rows, page, chronologicalPosition, (row) => row);
   }
 
   /** Every terms version of the given agreements (callers have already checked the agreements are visible). */
@@ -138,9 +141,11 @@ export class AgreementsService {
        ORDER BY w.isrc`,
       [keys.map((k) => k.agreementId), keys.map((k) => k.version)],
     )) as { agreement_id: string; terms_version: number; isrc: string }[];
-    return keys.map((key) =>
-      rows.filter((r) => r.agreement_id === key.agreementId && r.terms_version === key.version).map((r) => r.isrc),
-    );
+    return groupsFor(
+      keys.map((key) => `${key.agreementId}:${key.version}`),
+      rows,
+      (row) => `${row.agreement_id}:${row.terms_version}`,
+    ).map((group) => group.map((row) => row.isrc));
   }
 
   async historyOf(agreementIds: readonly string[]): Promise<HistoryRow[]> {

@@ -3,7 +3,14 @@ import { CompensationModel, type StoredCompensation } from '../agreements/agreem
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { toMinorUnits } from '../common/money';
-import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
+import {
+  afterChronological,
+  chronologicalPosition,
+  readPage,
+  toConnection,
+  type Connection,
+  type PageArgs,
+} from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
@@ -85,18 +92,13 @@ export class UsageService {
     const page = readPage(args, MAX_REPORTS_PAGE);
     const params: unknown[] = [];
     const conditions = [reportVisibility(viewer, params)];
-    if (page.after) {
-      const [createdAt, id] = page.after.split('|');
-      if (!id || Number.isNaN(Date.parse(createdAt))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
-      params.push(createdAt, id);
-      conditions.push(`(r.created_at, r.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
+    if (page.after) conditions.push(afterChronological(page.after, 'r', params));
     params.push(page.limit + 1);
     const rows = (await this.dataSource.query(
       `${REPORT_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY r.created_at, r.id LIMIT $${params.length}`,
       params,
     )) as UsageReportRow[];
-    return toConnection(rows, page, (row) => `${row.created_at.toISOString()}|${row.id}`, (row) => row);
+    return toConnection(rows, page, chronologicalPosition, (row) => row);
   }
 
   async violationsOf(reportIds: readonly string[]): Promise<ViolationRow[]> {

@@ -1,4 +1,4 @@
-import type { TokenVerifier } from '../auth/jwt';
+import { parseBearer, type TokenVerifier } from '../auth/jwt';
 import type { Viewer } from '../auth/viewer';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
 import { PartnerStatus } from '../partners/partner.entity';
@@ -24,4 +24,15 @@ export async function authenticate(
   if (!viewer) throw new AuthenticationError('token names no known partner');
   if (viewer.status === PartnerStatus.SUSPENDED) throw new ForbiddenError('partner is suspended');
   return { viewer, expiresAt };
+}
+
+/** The same, from an HTTP `Authorization` header (GraphQL over HTTP, CSV downloads). */
+export async function authenticateHeader(
+  verifier: TokenVerifier,
+  services: Services,
+  authorization: string | undefined,
+): Promise<Authenticated> {
+  const token = parseBearer(authorization);
+  if (!token) throw new AuthenticationError("missing bearer token: send 'Authorization: Bearer <token>'");
+  return authenticate(verifier, services, token);
 }

@@ -1,8 +1,8 @@
 import type { Request } from 'express';
 import type { Logger } from 'pino';
-import { parseBearer, type TokenVerifier } from '../auth/jwt';
+import type { TokenVerifier } from '../auth/jwt';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
-import { authenticate } from './authenticate';
+import { authenticateHeader } from './authenticate';
 import { createLoaders, type RequestContext } from './context';
 import { toGraphQLError } from './format-error';
 import { currentRequest } from './request-scope';
@@ -15,9 +15,7 @@ import type { Services } from './services';
 export function contextFactory(verifier: TokenVerifier, services: Services, logger: Logger) {
   return async ({ req }: { req: Request }): Promise<RequestContext> => {
     try {
-      const token = parseBearer(req.headers.authorization);
-      if (!token) throw new AuthenticationError("missing bearer token: send 'Authorization: Bearer <token>'");
-      const { viewer } = await authenticate(verifier, services, token);
+      const { viewer } = await authenticateHeader(verifier, services, req.headers.authorization);
       const requestId = currentRequest()?.requestId ?? 'none';
       return {
         requestId,

@@ -1,10 +1,10 @@
 import type { Request, Response } from 'express';
-import { parseBearer, type TokenVerifier } from '../auth/jwt';
+import type { TokenVerifier } from '../auth/jwt';
 import { StatementKind } from '../compensation/compensation.types';
 import { statementsCsv } from '../compensation/statements.csv';
-import { AuthenticationError, BadInputError, DomainError } from '../common/errors';
+import { BadInputError, DomainError } from '../common/errors';
 import { parseCurrency } from '../common/money';
-import { authenticate } from './authenticate';
+import { authenticateHeader } from './authenticate';
 import { httpStatusOf } from './format-error';
 import type { Services } from './services';
 
@@ -20,9 +20,7 @@ function parameter(req: Request, name: string): string | undefined {
 export function statementsCsvRoute(verifier: TokenVerifier, services: Services) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
-      const token = parseBearer(req.headers.authorization);
-      if (!token) throw new AuthenticationError("missing bearer token: send 'Authorization: Bearer <token>'");
-      const { viewer } = await authenticate(verifier, services, token);
+      const { viewer } = await authenticateHeader(verifier, services, req.headers.authorization);
       const period = parameter(req, 'period');
       const currency = parameter(req, 'currency');
       if (!period || !currency) throw new BadInputError('period and currency are required', { field: period ? 'currency' : 'period' });

@@ -1,18 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer';
+import { groupsFor } from '../common/group-by';
 import { toRightShares, toWork, toWorkArtist } from './works.mapper';
 import type { WorksService } from './works.service';
 import type { RightShare, Work, WorkArtist } from './works.types';
-
-function grouped<Row extends { work_id: string }, Out>(
-  ids: readonly string[],
-  rows: Row[],
-  map: (rows: Row[]) => Out[],
-): Out[][] {
-  const byWork = new Map<string, Row[]>(ids.map((id) => [id, []]));
-  for (const row of rows) byWork.get(row.work_id)?.push(row);
-  return ids.map((id) => map(byWork.get(id)!));
-}
 
 /** Per-request loaders: one statement per kind of data per request, whatever the page size. */
 export function createWorkLoaders(viewer: Viewer, works: WorksService) {
@@ -21,10 +12,10 @@ export function createWorkLoaders(viewer: Viewer, works: WorksService) {
       (await works.findByIds(viewer, ids)).map((row) => row && toWork(row)),
     ),
     artistsByWork: new DataLoader<string, WorkArtist[]>(async (ids) =>
-      grouped(ids, await works.artistsOfWorks(ids), (rows) => rows.map(toWorkArtist)),
+      groupsFor(ids, await works.artistsOfWorks(ids), (row) => row.work_id).map((rows) => rows.map(toWorkArtist)),
     ),
     sharesByWork: new DataLoader<string, RightShare[]>(async (ids) =>
-      grouped(ids, await works.sharesOfWorks(ids), toRightShares),
+      groupsFor(ids, await works.sharesOfWorks(ids), (row) => row.work_id).map(toRightShares),
     ),
     artistById: new DataLoader(async (ids: readonly string[]) => works.findArtists(ids)),
   };

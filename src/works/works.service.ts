@@ -3,6 +3,7 @@ import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ConflictError, ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
+import { groupBy } from '../common/group-by';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
@@ -351,14 +352,4 @@ export class WorksService {
 
 function artistKey(artist: { name: string; isni?: string | null }): string {
   return artist.isni ? `isni:${artist.isni}` : `name:${artist.name}`;
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const group = groups.get(key(item));
-    if (group) group.push(item);
-    else groups.set(key(item), [item]);
-  }
-  return groups;
 }

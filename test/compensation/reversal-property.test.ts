@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { agreementCall, termsInput } from '../support/agreements';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 
 /** Property: whatever the model, currency, guarantee and lines, a report followed by its reversal nets every account to zero. */
 let db: TestDatabase;
@@ -27,9 +28,7 @@ const compensationArbitrary = fc.oneof(
 );
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource, { costBudgetPerMinute: 10_000_000 });
+  ({ db, gateway, demo } = await startDemoGateway({ costBudgetPerMinute: 10_000_000 }));
   const { body } = await gateway.request(demo.operations.token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
     input: {
       works: WORKS,
@@ -43,10 +42,7 @@ beforeAll(async () => {
   });
   if (body.errors) throw new Error(body.errors[0].message);
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 async function activate(token: string, compensation: Record<string, unknown>): Promise<string> {
   const created = await agreementCall(gateway, token, 'createAgreement', {

@@ -1,7 +1,8 @@
 import { agreementCall, termsInput } from '../support/agreements';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo } from '../support/demo';
+import type { TestGateway, Json } from '../support/gateway';
 
 /**
  * Usage reports end to end, over HTTP: rating under each model with the figures written out, splits of
@@ -85,18 +86,13 @@ async function statements(token: string, period: string, currency: string) {
 let eurAgreement: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource, { costBudgetPerMinute: 10_000_000 });
+  ({ db, gateway, demo } = await startDemoGateway({ costBudgetPerMinute: 10_000_000 }));
   eurAgreement = await activeAgreement(demo.aurora.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
   // Meridian licenses the same AI partner too, so the co-owned work is allowed.
   await activeAgreement(demo.meridian.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
   await grantConsent(demo.aurora.token, [AURORA_WORK, CO_OWNED]);
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 describe('submitUsageReport: PER_USE in EUR', () => {
   let reportId: string;

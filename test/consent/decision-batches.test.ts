@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { fromGlobalId } from '../../src/common/relay/global-id';
 import { QueryCounter } from '../../src/db/query-counter';
 import { insertAgreement } from '../support/agreements-fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway, Json } from '../support/gateway';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -14,9 +15,7 @@ let demo: Demo;
 let isrcs: string[];
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
+  ({ db, gateway, demo } = await startDemoGateway());
   await db.dataSource.query(
     `WITH works AS (
        INSERT INTO work (isrc, title) SELECT 'QZBLK26' || lpad(n::text, 5, '0'), 'Bulk ' || n FROM generate_series(1, 10000) n
@@ -34,10 +33,7 @@ beforeAll(async () => {
   await insertAgreement(db.dataSource, { licensor: demo.aurora.id, licensee: demo.resonance.id });
   isrcs = Array.from({ length: 10000 }, (_, i) => `QZBLK26${String(i + 1).padStart(5, '0')}`);
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 function ask(token: string, variables: Record<string, unknown>) {
   return gateway.request(token, DECIDE, { use: 'TRAINING', territory: 'FR', ...variables });

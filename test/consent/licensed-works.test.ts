@@ -1,8 +1,9 @@
 import { insertAgreement } from '../support/agreements-fixtures';
 import { insertConsent, insertWork, type WorkFixture } from '../support/catalog-fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway, Json } from '../support/gateway';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -16,9 +17,7 @@ const LICENSED = `query($first: Int, $after: String, $territory: Territory!) {
 }`;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
+  ({ db, gateway, demo } = await startDemoGateway());
   const ds = db.dataSource;
   const [aurora, meridian] = [demo.aurora.id, demo.meridian.id];
   await insertAgreement(ds, { licensor: aurora, licensee: demo.resonance.id, excludedTerritories: ['US'] });
@@ -37,10 +36,7 @@ beforeAll(async () => {
   ]);
   allowed = [granted, byArtist];
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 async function pages(token: string, territory: string, first: number): Promise<string[]> {
   const isrcs: string[] = [];

@@ -1,9 +1,10 @@
 import { fromGlobalId, toGlobalId } from '../../src/common/relay/global-id';
 import { insertAgreement } from '../support/agreements-fixtures';
 import { insertArtists, insertWork } from '../support/catalog-fixtures';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { countRows, seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import { countRows, type Demo } from '../support/demo';
+import type { TestGateway, Json } from '../support/gateway';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -52,16 +53,11 @@ async function writes() {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
+  ({ db, gateway, demo } = await startDemoGateway());
   await insertAgreement(db.dataSource, { licensor: demo.aurora.id, licensee: demo.resonance.id });
   await insertAgreement(db.dataSource, { licensor: demo.meridian.id, licensee: demo.resonance.id });
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 describe('recordConsent', () => {
   it('a label records a grant for its works, normalized, and the decision follows', async () => {

@@ -1,22 +1,16 @@
 import { cursorsInOutbox, latestCursor, nextIsrc, writeEvents } from '../support/changes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 const WRITING_MS = 30_000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,7 +1,8 @@
 import { latestCursor } from '../support/changes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, tokenFor, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import { tokenFor, type TestGateway } from '../support/gateway';
 import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
 
 let db: TestDatabase;
@@ -9,18 +10,11 @@ let gateway: TestGateway;
 let demo: Demo;
 const open: ChangeSubscriber[] = [];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
 afterEach(async () => {
   await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 /** Subscribes from the newest event, so it hears whatever commits next however long the socket takes to open. */
 async function subscribe(connectionParams: Record<string, unknown> | undefined) {

@@ -1,9 +1,10 @@
 import { ORIGIN, toCursor } from '../../src/events/cursor';
 import { pruneOutbox } from '../../src/events/outbox-retention';
 import { cursorsInOutbox, latestCursor, nextIsrc, registerWork, writeEvents } from '../support/changes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import type { TestGateway } from '../support/gateway';
 import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
 
 let db: TestDatabase;
@@ -11,18 +12,11 @@ let gateway: TestGateway;
 let demo: Demo;
 const open: ChangeSubscriber[] = [];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource);
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
 afterEach(async () => {
   await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
 });
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 function subscribe(token: string, variables: { since?: string | null; types?: string[] } = {}) {
   const subscriber = subscribeChanges(gateway.url, bearer(token), variables);

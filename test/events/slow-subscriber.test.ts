@@ -1,8 +1,9 @@
 import WebSocket from 'ws';
 import { cursorsInOutbox, latestCursor, writeEvents } from '../support/changes';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { seedDemoPartners, type Demo } from '../support/demo';
-import { startTestGateway, testSettings, type TestGateway } from '../support/gateway';
+import type { TestDatabase } from '../support/database';
+import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
+import type { Demo } from '../support/demo';
+import { testSettings, type TestGateway } from '../support/gateway';
 import { bearer, CHANGES, subscribeChanges, webSocketUrl } from '../support/subscriptions';
 
 let db: TestDatabase;
@@ -10,15 +11,8 @@ let gateway: TestGateway;
 let demo: Demo;
 const BUFFER = 100;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  demo = await seedDemoPartners(db.dataSource);
-  gateway = await startTestGateway(db.dataSource, { changes: { ...testSettings().changes, subscriberBufferEvents: BUFFER } });
-});
-afterAll(async () => {
-  await gateway.close();
-  await db.drop();
-});
+beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway({ changes: { ...testSettings().changes, subscriberBufferEvents: BUFFER } })));
+afterAll(() => stopDemoGateway({ db, gateway }));
 
 /**
  * A client that stops reading its socket (graphql-transport-ws spoken by hand over `ws`, paused): the

@@ -2,8 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { StoredAgreementState } from '../../src/agreements/agreement.entity';
 
 /**
- * Agreements written directly in SQL, as the agreements service (being written elsewhere) will store
- * them: the row, its terms as version 1 in force, and the selected works for SELECTED scope.
+ * Agreements written directly in SQL, in the shape the agreements service stores them (the row, its
+ * terms as version 1 in force, the selected works for SELECTED scope): for tests about decisions, which
+ * need an agreement in a given state without walking the lifecycle.
  */
 export interface AgreementFixture {
   licensor: string;

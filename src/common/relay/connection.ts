@@ -117,3 +117,19 @@ export function toConnection<Row, Node>(
     },
   };
 }
+
+/** The keyset position of a row listed oldest first: its creation time, then its id to break ties. */
+export function chronologicalPosition(row: { created_at: Date; id: string }): string {
+  return `${row.created_at.toISOString()}|${row.id}`;
+}
+
+/**
+ * The SQL condition for rows after a chronological position, on columns `<alias>.created_at` and
+ * `<alias>.id`; pushes its parameters.
+ */
+export function afterChronological(after: string, alias: string, params: unknown[]): string {
+  const [createdAt, id] = after.split('|');
+  if (!id || Number.isNaN(Date.parse(createdAt))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
+  params.push(createdAt, id);
+  return `(${alias}.created_at, ${alias}.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+}
