@@ -26,6 +26,8 @@ interface Lease {
   held: number;
   /** Points taken from the shared budget by all replicas at the last lease. */
   taken: number;
+  /** The lease being taken now, resolving to the points it granted: concurrent requests wait for it. */
+  refill?: Promise<number>;
 }
 
 /**
@@ -48,18 +50,38 @@ export class CostBudget {
       lease = { window, held: 0, taken: 0 };
       this.leases.set(partnerId, lease);
     }
-    if (lease.held < cost) {
-      const want = Math.max(cost - lease.held, Math.ceil(this.limit / LEASE_FRACTION));
-      const { granted, taken } = await this.lease(partnerId, window, want);
-      lease.held += granted;
-      lease.taken = taken;
-    }
+    await this.replenish(partnerId, lease, cost);
     const resetAt = new Date((window + 1) * WINDOW_MS);
     if (lease.held < cost) {
       throw new RateLimitedError({ limit: this.limit, remaining: lease.held, resetAt }, cost);
     }
     lease.held -= cost;
     return { limit: this.limit, remaining: this.limit - lease.taken + lease.held, resetAt };
+  }
+
+  /**
+   * Leases until the replica holds `cost` points or the shared budget is spent. One lease at a time per
+   * partner: a burst of concurrent requests waits for it instead of each taking a chunk, which would hand
+   * one replica the whole minute's budget.
+   */
+  private async replenish(partnerId: string, lease: Lease, cost: number): Promise<void> {
+    while (lease.held < cost) {
+      if (lease.refill) {
+        await lease.refill;
+        continue;
+      }
+      const want = Math.max(cost - lease.held, Math.ceil(this.limit / LEASE_FRACTION));
+      lease.refill = this.lease(partnerId, lease.window, want)
+        .then(({ granted, taken }) => {
+          lease.held += granted;
+          lease.taken = taken;
+          return granted;
+        })
+        .finally(() => {
+          lease.refill = undefined;
+        });
+      if ((await lease.refill) === 0) return;
+    }
   }
 
   private async lease(partnerId: string, window: number, want: number): Promise<{ granted: number; taken: number }> {

@@ -98,4 +98,17 @@ describe('operation cost and the per-partner budget', () => {
     ]);
     expect(points).toBeLessThanOrEqual(1000);
   });
+
+  it('takes one lease for a burst of concurrent requests on a replica, leaving the rest of the minute to the others', async () => {
+    const minute = Date.UTC(2030, 0, 2);
+    const budget = new CostBudget(db.dataSource, 1000);
+    const charged = await Promise.all(Array.from({ length: 40 }, () => budget.charge(demo.aurora.id, 1, minute)));
+    expect(charged).toHaveLength(40);
+    const [{ points }] = await db.dataSource.query(`SELECT points::int FROM cost_budget WHERE partner_id = $1 AND window_start = $2`, [
+      demo.aurora.id,
+      new Date(minute),
+    ]);
+    // One chunk (a twentieth of the limit), not one per waiting request.
+    expect(points).toBe(50);
+  });
 });
