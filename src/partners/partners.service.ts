@@ -1,6 +1,7 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
 import { isInternal, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
+import { coalescingLoader } from '../db/coalescing-loader';
 import { queryPrepared } from '../db/prepared';
 import { idOf, isUuid, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
@@ -18,27 +19,39 @@ interface ViewerRow {
 }
 
 export class PartnersService {
+  /** Every request starts by reading its viewer: concurrent requests read theirs in one statement. */
+  private readonly viewers = coalescingLoader<string, Viewer | undefined>((ids) => this.readViewers(ids));
+
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The partner behind a token, with the mandates it holds now; undefined when there is no such partner. */
+  /**
+   * The partner behind a token, with the mandates it holds now; undefined when there is no such partner.
+   * Read from the database on every call (never cached), so a suspension is refused on the next request.
+   */
   async loadViewer(partnerId: string): Promise<Viewer | undefined> {
     if (!isUuid(partnerId)) return undefined;
+    return this.viewers.load(partnerId);
+  }
+
+  private async readViewers(partnerIds: readonly string[]): Promise<(Viewer | undefined)[]> {
     // Prepared: it runs before every request, and planning the join costs more than running it.
-    const [row] = await queryPrepared<ViewerRow>(
+    const rows = await queryPrepared<ViewerRow>(
       this.dataSource,
-      'load-viewer',
+      'load-viewers',
       `SELECT p.id, p.name, p.type, p.status,
               COALESCE(json_agg(json_build_object('labelId', m.label_id, 'permissions', m.permissions))
                        FILTER (WHERE m.id IS NOT NULL), '[]') AS mandates
        FROM partner p
        LEFT JOIN mandate m ON m.distributor_id = p.id AND m.revoked_at IS NULL
             AND m.valid_from <= now() AND (m.valid_until IS NULL OR m.valid_until > now())
-       WHERE p.id = $1
+       WHERE p.id = ANY($1::uuid[])
        GROUP BY p.id`,
-      [partnerId],
+      [[...new Set(partnerIds)]],
     );
-    if (!row) return undefined;
-    return { partnerId: row.id, name: row.name, type: row.type, status: row.status, mandates: row.mandates };
+    const byId = new Map<string, Viewer>(
+      rows.map((row) => [row.id, { partnerId: row.id, name: row.name, type: row.type, status: row.status, mandates: row.mandates }]),
+    );
+    return partnerIds.map((id) => byId.get(id));
   }
 
   /** Partners by id, in the order asked; every authenticated partner may know another's name and type. */
