@@ -27,12 +27,31 @@ export interface Loaders {
   compensation: CompensationLoaders;
 }
 
+/**
+ * Each module's loaders are made when a resolver first asks for them: most operations touch one or two
+ * modules, and a request that asks only for decisions should not build thirteen DataLoaders.
+ */
 export function createLoaders(viewer: Viewer, services: Services): Loaders {
+  let agreements: AgreementLoaders | undefined;
+  let partners: PartnerLoaders | undefined;
+  let works: WorkLoaders | undefined;
+  let consent: ConsentLoaders | undefined;
+  let compensation: CompensationLoaders | undefined;
   return {
-    agreements: createAgreementLoaders(viewer, services.agreements),
-    partners: createPartnerLoaders(viewer, services.partners),
-    works: createWorkLoaders(viewer, services.works),
-    consent: createConsentLoaders(viewer, services.consent),
-    compensation: createCompensationLoaders(viewer, services.usage),
+    get agreements() {
+      return (agreements ??= createAgreementLoaders(viewer, services.agreements));
+    },
+    get partners() {
+      return (partners ??= createPartnerLoaders(viewer, services.partners));
+    },
+    get works() {
+      return (works ??= createWorkLoaders(viewer, services.works));
+    },
+    get consent() {
+      return (consent ??= createConsentLoaders(viewer, services.consent));
+    },
+    get compensation() {
+      return (compensation ??= createCompensationLoaders(viewer, services.usage));
+    },
   };
 }
