@@ -1,7 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { coalescingLoader } from '../db/coalescing-loader';
-import { queryPrepared } from '../db/prepared';
 import type { Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
@@ -9,7 +7,8 @@ import { idOf, toGlobalId } from '../common/relay/global-id';
 import type { UseType } from '../common/use-type';
 import { PartnerType } from '../partners/partner.entity';
 import type { WorkRow, WorksService } from '../works/works.service';
-import { DECISION_SQL, LICENSED_WORKS_SQL, PREPARED_BATCH_LIMIT, type DecisionRow } from './decision-rule';
+import { DECISION_SQL, LICENSED_WORKS_SQL, type DecisionRow } from './decision-rule';
+import { DecisionStatements } from './decision-statements';
 import { Decision, type ConsentDecision, type ConsentDecisionBatch, type DecisionReason } from './decisions.types';
 import { validateIsrcs } from './decisions.validation';
 import type { ReceiptSigner } from './receipt';
@@ -55,72 +54,17 @@ function idsOf(text: string, type: string, memo?: Map<string, string>): readonly
   return text.split(',').map(convert).sort();
 }
 
-/** One batch's question to the rule, as the statement takes it; `at` null means "at evaluation". */
-interface RuleQuestion {
-  isrcs: readonly string[];
-  aiPartnerId: string;
-  use: UseType;
-  territory: string;
-  at: Date | null;
-}
-
-interface RuleAnswer {
-  rows: DecisionRow[];
-  at: Date;
-  evaluatedAt: Date;
-}
-
-interface BatchRecord {
-  id: string;
-  aiPartnerId: string;
-  requestedBy: string;
-  use: UseType;
-  territory: string;
-  at: Date;
-  evaluatedAt: Date;
-  workCount: number;
-  digest: string;
-  /** ISRCs never contain a comma; one string is cheaper to send than an escaped array of thousands. */
-  allowedIsrcs: string;
-}
-
-/**
- * Batches up to this size asked concurrently share one statement (see coalescingLoader); a larger one has
- * the statement to itself, planned for its size.
- */
-const SHARED_BATCH_LIMIT = 100;
-
-/** The ISRCs of many questions asked together, one statement per group that shares partner, use, territory and time. */
-function sharedStatements(questions: readonly RuleQuestion[]): number[][] {
-  const statements: number[][] = [];
-  const open = new Map<string, { indexes: number[]; isrcs: number }>();
-  questions.forEach((question, index) => {
-    const key = `${question.aiPartnerId}|${question.use}|${question.territory}|${question.at?.toISOString() ?? 'now'}`;
-    let statement = open.get(key);
-    if (!statement || statement.isrcs + question.isrcs.length > PREPARED_BATCH_LIMIT) {
-      statement = { indexes: [], isrcs: 0 };
-      open.set(key, statement);
-      statements.push(statement.indexes);
-    }
-    statement.indexes.push(index);
-    statement.isrcs += question.isrcs.length;
-  });
-  return statements;
-}
-
 export class DecisionsService {
-  private readonly sharedRule = coalescingLoader<RuleQuestion, RuleAnswer>((questions) => this.applySharedRule(questions));
-  private readonly batchRecords = coalescingLoader<BatchRecord, void>(async (records) => {
-    await this.insertBatchRecords(records);
-    return records.map(() => undefined);
-  });
+  private readonly statements: DecisionStatements;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly works: WorksService,
     private readonly signer: ReceiptSigner,
     private readonly issuer: string,
-  ) {}
+  ) {
+    this.statements = new DecisionStatements(dataSource);
+  }
 
   /**
    * Decides for every ISRC in three statements whatever their number (the viewer, the rule, the batch
@@ -130,9 +74,13 @@ export class DecisionsService {
   async decide(viewer: Viewer, question: DecisionQuestion): Promise<ConsentDecisionBatch> {
     validateIsrcs(question.isrcs);
     const aiPartnerId = await this.aiPartnerFor(viewer, question.aiPartner);
-    const ruleQuestion: RuleQuestion = { isrcs: question.isrcs, aiPartnerId, use: question.use, territory: question.territory, at: question.at ?? null };
-    const { rows, at, evaluatedAt } =
-      question.isrcs.length <= SHARED_BATCH_LIMIT ? await this.sharedRule.load(ruleQuestion) : await this.applyRule(ruleQuestion);
+    const { rows, at, evaluatedAt } = await this.statements.decide({
+      isrcs: question.isrcs,
+      aiPartnerId,
+      use: question.use,
+      territory: question.territory,
+      at: question.at ?? null,
+    });
 
     const decisions: ConsentDecision[] = new Array(rows.length);
     const lines: string[] = new Array(rows.length);
@@ -157,7 +105,7 @@ export class DecisionsService {
     const digest = createHash('sha256').update(lines.join('\n')).digest('base64url');
 
     const decisionId = randomUUID();
-    await this.batchRecords.load({
+    await this.statements.record({
       id: decisionId,
       aiPartnerId,
       requestedBy: viewer.partnerId,
@@ -191,81 +139,6 @@ export class DecisionsService {
       digest,
     });
     return { ...batch, receipt, decisions };
-  }
-
-  /** One statement of the rule for one question, evaluated now. */
-  private async applyRule(question: RuleQuestion): Promise<RuleAnswer> {
-    const evaluatedAt = new Date();
-    const at = question.at ?? evaluatedAt;
-    const parameters = [question.isrcs, question.aiPartnerId, question.use, question.territory, at];
-    // Planning costs more than deciding a few works, so small batches reuse a prepared plan; a large
-    // batch pays ~2 ms to get a plan fitted to its size (a generic one runs it markedly slower).
-    const rows =
-      question.isrcs.length <= PREPARED_BATCH_LIMIT
-        ? await queryPrepared<DecisionRow>(this.dataSource, 'consent-decisions', DECISION_SQL, parameters)
-        : ((await this.dataSource.query(DECISION_SQL, parameters)) as DecisionRow[]);
-    return { rows, at, evaluatedAt };
-  }
-
-  /**
-   * Small questions asked together: those about the same partner, use, territory and time are answered by
-   * one statement over their ISRCs put end to end (the rule answers one row per ISRC asked, in order, a
-   * repeated ISRC included), then cut back into each question's rows.
-   */
-  private async applySharedRule(questions: readonly RuleQuestion[]): Promise<(RuleAnswer | Error)[]> {
-    const answers: (RuleAnswer | Error)[] = new Array(questions.length);
-    await Promise.all(
-      sharedStatements(questions).map(async (indexes) => {
-        const first = questions[indexes[0]];
-        try {
-          const shared = await this.applyRule({ ...first, isrcs: indexes.flatMap((i) => questions[i].isrcs) });
-          let offset = 0;
-          for (const i of indexes) {
-            const count = questions[i].isrcs.length;
-            answers[i] = { ...shared, rows: shared.rows.slice(offset, offset + count) };
-            offset += count;
-          }
-        } catch (error) {
-          for (const i of indexes) answers[i] = error instanceof Error ? error : new Error(String(error));
-        }
-      }),
-    );
-    return answers;
-  }
-
-  /**
-   * Records batches without waiting for the WAL flush (synchronous_commit off for this one transaction):
-   * the signed receipt is the proof of what was answered, and a usage report re-evaluates the rule
-   * itself, so a crash that loses the last instant's batch rows costs an index entry, not evidence,
-   * while the flush would cost more than the decision of a single work.
-   */
-  private async insertBatchRecords(records: readonly BatchRecord[]): Promise<void> {
-    const column = <T>(value: (record: BatchRecord) => T) => records.map(value);
-    await queryPrepared(
-      this.dataSource,
-      'decision-batches-insert',
-      `WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
-       INSERT INTO decision_batch
-         (id, ai_partner_id, requested_by, use_type, territory, decided_for, evaluated_at, work_count, digest, allowed_isrcs)
-       SELECT b.id, b.ai_partner_id, b.requested_by, b.use_type, b.territory, b.decided_for, b.evaluated_at, b.work_count,
-              b.digest, string_to_array(b.allowed, ',')
-       FROM durability,
-            unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::timestamptz[], $7::timestamptz[],
-                   $8::int[], $9::text[], $10::text[])
-              AS b(id, ai_partner_id, requested_by, use_type, territory, decided_for, evaluated_at, work_count, digest, allowed)`,
-      [
-        column((r) => r.id),
-        column((r) => r.aiPartnerId),
-        column((r) => r.requestedBy),
-        column((r) => r.use),
-        column((r) => r.territory),
-        column((r) => r.at),
-        column((r) => r.evaluatedAt),
-        column((r) => r.workCount),
-        column((r) => r.digest),
-        column((r) => r.allowedIsrcs),
-      ],
-    );
   }
 
   /**
