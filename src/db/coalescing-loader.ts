@@ -9,9 +9,6 @@ import DataLoader from 'dataloader';
  * Nothing is cached: every key is answered by a statement sent after the key was asked, so a change
  * committed before a request arrived (a withdrawal, a suspension) is always seen by that request.
  */
-export function coalescingLoader<K, V>(
-  batch: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>,
-  maxBatchSize?: number,
-): DataLoader<K, V> {
-  return new DataLoader<K, V>(batch, { cache: false, batchScheduleFn: (flush) => setImmediate(flush), maxBatchSize });
+export function coalescingLoader<K, V>(batch: (keys: readonly K[]) => Promise<ReadonlyArray<V | Error>>): DataLoader<K, V> {
+  return new DataLoader<K, V>(batch, { cache: false, batchScheduleFn: (flush) => setImmediate(flush) });
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { fromGlobalId } from '../../src/common/relay/global-id';
 import { QueryCounter } from '../../src/db/query-counter';
 import { insertAgreement } from '../support/agreements-fixtures';
+import { insertBulkWorks } from '../support/catalog-fixtures';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
@@ -16,22 +17,8 @@ let isrcs: string[];
 
 beforeAll(async () => {
   ({ db, gateway, demo } = await startDemoGateway());
-  await db.dataSource.query(
-    `WITH works AS (
-       INSERT INTO work (isrc, title) SELECT 'QZBLK26' || lpad(n::text, 5, '0'), 'Bulk ' || n FROM generate_series(1, 10000) n
-       RETURNING id, isrc),
-     artists AS (INSERT INTO artist (name) SELECT 'Bulk artist ' || isrc FROM works RETURNING id, name),
-     credits AS (
-       INSERT INTO work_artist (work_id, artist_id, role, position)
-       SELECT w.id, a.id, 'MAIN', 0 FROM works w JOIN artists a ON a.name = 'Bulk artist ' || w.isrc),
-     shares AS (INSERT INTO right_share (work_id, label_id, share_bps) SELECT id, $1, 10000 FROM works)
-     INSERT INTO consent_record (scope, work_id, use_types, territories, valid_from, state, granted_by_name, recorded_by, evidence_method)
-     SELECT 'WORK', id, '{TRAINING}', '{WORLD}', '2020-01-01', 'GRANTED', 'Bulk artist', $1, 'SIGNED_DOCUMENT'
-     FROM works WHERE right(isrc, 1)::int % 2 = 0`,
-    [demo.aurora.id],
-  );
+  isrcs = await insertBulkWorks(db.dataSource, { registrant: 'BLK', count: 10000, label: demo.aurora.id, grantEvery: 2, grantedFrom: '2020-01-01' });
   await insertAgreement(db.dataSource, { licensor: demo.aurora.id, licensee: demo.resonance.id });
-  isrcs = Array.from({ length: 10000 }, (_, i) => `QZBLK26${String(i + 1).padStart(5, '0')}`);
 });
 afterAll(() => stopDemoGateway({ db, gateway }));
 

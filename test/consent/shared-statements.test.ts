@@ -7,6 +7,7 @@ import type { ConsentDecisionBatch } from '../../src/decisions/decisions.types';
 import { generateReceiptKey, ReceiptSigner } from '../../src/decisions/receipt';
 import { createServices, type Services } from '../../src/server/services';
 import { insertAgreement } from '../support/agreements-fixtures';
+import { insertBulkWorks } from '../support/catalog-fixtures';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDemoPartners, type Demo } from '../support/demo';
 
@@ -24,20 +25,7 @@ beforeAll(async () => {
   demo = await seedDemoPartners(db.dataSource);
   services = createServices(db.dataSource, new ReceiptSigner({ signingKey: generateReceiptKey() }), 'accord-test');
   // 40 works of Aurora's, one MAIN artist each; every third granted for TRAINING since 2024.
-  await db.dataSource.query(
-    `WITH works AS (
-       INSERT INTO work (isrc, title) SELECT 'QZSHR26' || lpad(n::text, 5, '0'), 'Shared ' || n FROM generate_series(1, 40) n
-       RETURNING id, isrc),
-     artists AS (INSERT INTO artist (name) SELECT 'Shared artist ' || isrc FROM works RETURNING id, name),
-     credits AS (
-       INSERT INTO work_artist (work_id, artist_id, role, position)
-       SELECT w.id, a.id, 'MAIN', 0 FROM works w JOIN artists a ON a.name = 'Shared artist ' || w.isrc),
-     shares AS (INSERT INTO right_share (work_id, label_id, share_bps) SELECT id, $1, 10000 FROM works)
-     INSERT INTO consent_record (scope, work_id, use_types, territories, valid_from, state, granted_by_name, recorded_by, evidence_method)
-     SELECT 'WORK', id, '{TRAINING}', '{WORLD}', '2024-01-01', 'GRANTED', 'Shared artist', $1, 'SIGNED_DOCUMENT'
-     FROM works WHERE right(isrc, 5)::int % 3 = 0`,
-    [demo.aurora.id],
-  );
+  await insertBulkWorks(db.dataSource, { registrant: 'SHR', count: 40, label: demo.aurora.id, grantEvery: 3, grantedFrom: '2024-01-01' });
   await insertAgreement(db.dataSource, { licensor: demo.aurora.id, licensee: demo.resonance.id, startsAt: new Date('2020-01-01') });
 });
 afterAll(() => db.drop());

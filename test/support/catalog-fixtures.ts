@@ -110,3 +110,29 @@ export async function insertConsent(dataSource: DataSource, records: ConsentFixt
   )) as { id: string }[];
   return rows.map((row) => row.id);
 }
+
+/**
+ * `count` works of one label in one statement, ISRCs `QZ<registrant>26<00001…>`, each with a MAIN artist
+ * of its own, and a WORK-scope TRAINING grant (world, since `grantedFrom`) on every `grantEvery`-th one.
+ */
+export async function insertBulkWorks(
+  dataSource: DataSource,
+  bulk: { registrant: string; count: number; label: string; grantEvery: number; grantedFrom: string },
+): Promise<string[]> {
+  const prefix = `QZ${bulk.registrant}26`;
+  await dataSource.query(
+    `WITH works AS (
+       INSERT INTO work (isrc, title) SELECT $1 || lpad(n::text, 5, '0'), 'Bulk ' || n FROM generate_series(1, $2::int) n
+       RETURNING id, isrc),
+     artists AS (INSERT INTO artist (name) SELECT 'Bulk artist ' || isrc FROM works RETURNING id, name),
+     credits AS (
+       INSERT INTO work_artist (work_id, artist_id, role, position)
+       SELECT w.id, a.id, 'MAIN', 0 FROM works w JOIN artists a ON a.name = 'Bulk artist ' || w.isrc),
+     shares AS (INSERT INTO right_share (work_id, label_id, share_bps) SELECT id, $3, 10000 FROM works)
+     INSERT INTO consent_record (scope, work_id, use_types, territories, valid_from, state, granted_by_name, recorded_by, evidence_method)
+     SELECT 'WORK', id, '{TRAINING}', '{WORLD}', $5::timestamptz, 'GRANTED', 'Bulk artist', $3, 'SIGNED_DOCUMENT'
+     FROM works WHERE right(isrc, 5)::int % $4::int = 0`,
+    [prefix, bulk.count, bulk.label, bulk.grantEvery, bulk.grantedFrom],
+  );
+  return Array.from({ length: bulk.count }, (_, i) => `${prefix}${String(i + 1).padStart(5, '0')}`);
+}
