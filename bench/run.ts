@@ -149,6 +149,9 @@ const MANIFEST = `query($use: UseType!, $territory: Territory!, $after: String) 
   }
 }`;
 
+/** One page of a manifest after a cursor (null: the first page); `next` is null after the last page. */
+type ManifestPage = (after: string | null) => Promise<{ isrcs: string[]; next: string | null }>;
+
 interface Walk {
   /** Milliseconds per page, sorted. */
   pages: number[];
@@ -157,7 +160,7 @@ interface Walk {
 }
 
 /** Fetches the whole licensed-works manifest a page at a time, as a training pipeline would. */
-async function walkManifest(fetchPage: (after: string | null) => Promise<{ isrcs: string[]; next: string | null }>): Promise<Walk> {
+async function walkManifest(fetchPage: ManifestPage): Promise<Walk> {
   const pages: number[] = [];
   const isrcs: string[] = [];
   const started = process.hrtime.bigint();
@@ -172,8 +175,8 @@ async function walkManifest(fetchPage: (after: string | null) => Promise<{ isrcs
   return { pages: pages.sort((a, b) => a - b), totalMs: Number(process.hrtime.bigint() - started) / 1e6, isrcs };
 }
 
-function gatewayManifestPage(target: Target) {
-  return async (after: string | null) => {
+function gatewayManifestPage(target: Target): ManifestPage {
+  return async (after) => {
     const body = JSON.parse(await post(target, JSON.stringify({ query: MANIFEST, variables: { use: 'TRAINING', territory: 'FR', after } })));
     if (body.errors) throw new Error(`bad manifest page: ${JSON.stringify(body.errors).slice(0, 300)}`);
     const { edges, pageInfo } = body.data.licensedWorks;
@@ -181,8 +184,8 @@ function gatewayManifestPage(target: Target) {
   };
 }
 
-function rawManifestPage(target: Target) {
-  return async (after: string | null) => {
+function rawManifestPage(target: Target): ManifestPage {
+  return async (after) => {
     const page = JSON.parse(
       await post(target, JSON.stringify({ partner: PARTNER_ID, use: 'TRAINING', territory: 'FR', after: after ?? '', first: MANIFEST_PAGE })),
     ) as { isrcs: string[]; hasNextPage: boolean };
@@ -191,7 +194,7 @@ function rawManifestPage(target: Target) {
 }
 
 /** The walk with the median total time of `runs` walks, after one unmeasured walk. */
-async function medianWalk(fetchPage: (after: string | null) => Promise<{ isrcs: string[]; next: string | null }>, runs: number): Promise<Walk> {
+async function medianWalk(fetchPage: ManifestPage, runs: number): Promise<Walk> {
   await walkManifest(fetchPage);
   const walks: Walk[] = [];
   for (let i = 0; i < runs; i += 1) walks.push(await walkManifest(fetchPage));
