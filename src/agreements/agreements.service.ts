@@ -1,14 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
-import {
-  afterChronological,
-  chronologicalPosition,
-  readPage,
-  toConnection,
-  type Connection,
-  type PageArgs,
-} from '../common/relay/connection';
+import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { groupsFor } from '../common/group-by';
 import type { ChangeType } from '../events/change-type';
@@ -79,6 +72,14 @@ export function partiesOf(row: AgreementRow): AgreementParties {
   return { licensorId: row.licensor_id, licenseeId: row.licensee_id, actingDistributorId: row.acting_distributor_id };
 }
 
+/** Records on the pending terms who proposed, accepted or declined them, and when. */
+function signPendingTerms(manager: EntityManager, row: AgreementRow, act: 'proposed' | 'accepted' | 'declined', viewer: Viewer) {
+  return manager.query(
+    `UPDATE agreement_terms SET ${act}_by = $3, ${act}_at = now() WHERE agreement_id = $1 AND terms_version = $2`,
+    [row.id, row.pending_terms, viewer.partnerId],
+  );
+}
+
 export class AgreementsService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -111,13 +112,7 @@ export class AgreementsService {
       conditions.push(`EXISTS (SELECT 1 FROM agreement_terms c WHERE c.agreement_id = a.id
         AND c.terms_version = COALESCE(a.terms_in_force, a.pending_terms) AND $${params.length} = ANY(c.use_types))`);
     }
-    if (page.after) conditions.push(afterChronological(page.after, 'a', params));
-    params.push(page.limit + 1);
-    const rows = (await this.dataSource.query(
-      `${AGREEMENT_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY a.created_at, a.id LIMIT $${params.length}`,
-      params,
-    )) as AgreementRow[];
-    return toConnection(rows, page, chronologicalPosition, (row) => row);
+    return chronologicalPage<AgreementRow>(this.dataSource, { select: AGREEMENT_SELECT, alias: 'a', conditions, params }, page);
   }
 
   /** Every terms version of the given agreements (callers have already checked the agreements are visible). */
@@ -193,20 +188,14 @@ export class AgreementsService {
 
   propose(viewer: Viewer, input: AgreementChangeInput): Promise<AgreementRow> {
     return this.change(viewer, input, AgreementAction.PROPOSE, async (manager, row) => {
-      await manager.query(
-        `UPDATE agreement_terms SET proposed_by = $3, proposed_at = now() WHERE agreement_id = $1 AND terms_version = $2`,
-        [row.id, row.pending_terms, viewer.partnerId],
-      );
+      await signPendingTerms(manager, row, 'proposed', viewer);
       return { transition: 'PROPOSED', state: StoredAgreementState.PROPOSED, termsVersion: row.pending_terms };
     });
   }
 
   accept(viewer: Viewer, input: AgreementChangeInput): Promise<AgreementRow> {
     return this.change(viewer, input, AgreementAction.ACCEPT, async (manager, row) => {
-      await manager.query(
-        `UPDATE agreement_terms SET accepted_by = $3, accepted_at = now() WHERE agreement_id = $1 AND terms_version = $2`,
-        [row.id, row.pending_terms, viewer.partnerId],
-      );
+      await signPendingTerms(manager, row, 'accepted', viewer);
       const amendment = row.state === AgreementState.ACTIVE;
       return {
         transition: amendment ? 'AMENDMENT_ACCEPTED' : 'ACCEPTED',
@@ -220,10 +209,7 @@ export class AgreementsService {
 
   decline(viewer: Viewer, input: AgreementChangeInput): Promise<AgreementRow> {
     return this.change(viewer, input, AgreementAction.DECLINE, async (manager, row) => {
-      await manager.query(
-        `UPDATE agreement_terms SET declined_by = $3, declined_at = now() WHERE agreement_id = $1 AND terms_version = $2`,
-        [row.id, row.pending_terms, viewer.partnerId],
-      );
+      await signPendingTerms(manager, row, 'declined', viewer);
       const amendment = row.state === AgreementState.ACTIVE;
       return {
         transition: amendment ? 'AMENDMENT_DECLINED' : 'DECLINED',

@@ -3,14 +3,7 @@ import { CompensationModel, type StoredCompensation } from '../agreements/agreem
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { toMinorUnits } from '../common/money';
-import {
-  afterChronological,
-  chronologicalPosition,
-  readPage,
-  toConnection,
-  type Connection,
-  type PageArgs,
-} from '../common/relay/connection';
+import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
@@ -92,13 +85,7 @@ export class UsageService {
     const page = readPage(args, MAX_REPORTS_PAGE);
     const params: unknown[] = [];
     const conditions = [reportVisibility(viewer, params)];
-    if (page.after) conditions.push(afterChronological(page.after, 'r', params));
-    params.push(page.limit + 1);
-    const rows = (await this.dataSource.query(
-      `${REPORT_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY r.created_at, r.id LIMIT $${params.length}`,
-      params,
-    )) as UsageReportRow[];
-    return toConnection(rows, page, chronologicalPosition, (row) => row);
+    return chronologicalPage<UsageReportRow>(this.dataSource, { select: REPORT_SELECT, alias: 'r', conditions, params }, page);
   }
 
   async violationsOf(reportIds: readonly string[]): Promise<ViolationRow[]> {

@@ -3,24 +3,20 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
 import { tokenFor, type TestGateway } from '../support/gateway';
-import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
+import { bearer, disposedAfterEach, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
-const open: ChangeSubscriber[] = [];
+const track = disposedAfterEach();
 
 beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
-});
 afterAll(() => stopDemoGateway({ db, gateway }));
 
 /** Subscribes from the newest event, so it hears whatever commits next however long the socket takes to open. */
 async function subscribe(connectionParams: Record<string, unknown> | undefined) {
   const subscriber = subscribeChanges(gateway.url, connectionParams, { since: await latestCursor(db.dataSource) });
-  open.push(subscriber);
-  return subscriber;
+  return track(subscriber);
 }
 
 const SOMEONE = '00000000-0000-4000-8000-000000000001';

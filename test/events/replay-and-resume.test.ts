@@ -5,23 +5,19 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
-import { bearer, subscribeChanges, type ChangeSubscriber } from '../support/subscriptions';
+import { bearer, disposedAfterEach, subscribeChanges } from '../support/subscriptions';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
-const open: ChangeSubscriber[] = [];
+const track = disposedAfterEach();
 
 beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
-});
 afterAll(() => stopDemoGateway({ db, gateway }));
 
 function subscribe(token: string, variables: { since?: string | null; types?: string[] } = {}) {
   const subscriber = subscribeChanges(gateway.url, bearer(token), variables);
-  open.push(subscriber);
-  return subscriber;
+  return track(subscriber);
 }
 
 async function retitle(title: string, isrc = nextIsrc()) {
@@ -133,7 +129,7 @@ describe('changes: replay and resume', () => {
       subscribe(demo.operations.token, { since }),
       subscribeChanges(gateway.url, bearer(demo.operations.token), { since }, narrow),
     ];
-    open.push(subscribers[2]);
+    track(subscribers[2]);
     await retitle('Shared');
     const [first, second, third] = await Promise.all(subscribers.map((subscriber) => subscriber.waitFor(1)));
     expect(first[0]).toEqual(second[0]);
@@ -174,7 +170,7 @@ describe('changes: replay and resume', () => {
 
   it('serves only subscriptions over WebSocket, and no subscription over HTTP', async () => {
     const query = subscribeChanges(gateway.url, bearer(demo.operations.token), {}, '{ viewer { name } }');
-    open.push(query);
+    track(query);
     await query.ended;
     expect(query.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' }, message: expect.stringMatching(/HTTP POST/) });
 

@@ -4,23 +4,19 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
-import { bearer, subscribeChanges, type ChangeSubscriber, type ReceivedChange } from '../support/subscriptions';
+import { bearer, disposedAfterEach, subscribeChanges, type ReceivedChange } from '../support/subscriptions';
 
 let db: TestDatabase;
 let gateway: TestGateway;
 let demo: Demo;
-const open: ChangeSubscriber[] = [];
+const track = disposedAfterEach();
 
 beforeAll(async () => ({ db, gateway, demo } = await startDemoGateway()));
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
-});
 afterAll(() => stopDemoGateway({ db, gateway }));
 
 function subscribe(token: string, since: string) {
   const subscriber = subscribeChanges(gateway.url, bearer(token), { since });
-  open.push(subscriber);
-  return subscriber;
+  return track(subscriber);
 }
 
 /** Partner ids each received event names, read back from the outbox by entity. */

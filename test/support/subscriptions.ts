@@ -111,3 +111,18 @@ export function subscribeChanges(
 export function bearer(token: string): Record<string, unknown> {
   return { authorization: `Bearer ${token}` };
 }
+
+/**
+ * Call at the top of a test file: returns `track`, which has a subscriber disposed after the test that
+ * opened it, so that no socket outlives its test.
+ */
+export function disposedAfterEach(): <S extends ChangeSubscriber>(subscriber: S) => S {
+  const open: ChangeSubscriber[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((subscriber) => subscriber.dispose()));
+  });
+  return (subscriber) => {
+    open.push(subscriber);
+    return subscriber;
+  };
+}

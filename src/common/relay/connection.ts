@@ -1,5 +1,6 @@
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { DataSource } from 'typeorm';
 import { Allow, EVERY_PARTNER } from '../../auth/policy';
 import { BadInputError } from '../errors';
 
@@ -119,7 +120,7 @@ export function toConnection<Row, Node>(
 }
 
 /** The keyset position of a row listed oldest first: its creation time, then its id to break ties. */
-export function chronologicalPosition(row: { created_at: Date; id: string }): string {
+function chronologicalPosition(row: { created_at: Date; id: string }): string {
   return `${row.created_at.toISOString()}|${row.id}`;
 }
 
@@ -127,9 +128,28 @@ export function chronologicalPosition(row: { created_at: Date; id: string }): st
  * The SQL condition for rows after a chronological position, on columns `<alias>.created_at` and
  * `<alias>.id`; pushes its parameters.
  */
-export function afterChronological(after: string, alias: string, params: unknown[]): string {
+function afterChronological(after: string, alias: string, params: unknown[]): string {
   const [createdAt, id] = after.split('|');
   if (!id || Number.isNaN(Date.parse(createdAt))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
   params.push(createdAt, id);
   return `(${alias}.created_at, ${alias}.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
+}
+
+/**
+ * One page of rows listed oldest first: `select` (a SELECT without WHERE) filtered by `conditions`, whose
+ * parameters are already in `params`, continuing after the page's cursor on `<alias>.created_at, <alias>.id`.
+ */
+export async function chronologicalPage<Row extends { created_at: Date; id: string }>(
+  dataSource: DataSource,
+  query: { select: string; alias: string; conditions: string[]; params: unknown[] },
+  page: Page,
+): Promise<Connection<Row>> {
+  const { select, alias, params } = query;
+  const conditions = page.after ? [...query.conditions, afterChronological(page.after, alias, params)] : query.conditions;
+  params.push(page.limit + 1);
+  const rows = (await dataSource.query(
+    `${select} WHERE ${conditions.join(' AND ')} ORDER BY ${alias}.created_at, ${alias}.id LIMIT $${params.length}`,
+    params,
+  )) as Row[];
+  return toConnection(rows, page, chronologicalPosition, (row) => row);
 }
