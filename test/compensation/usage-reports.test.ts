@@ -17,6 +17,20 @@ const AURORA_WORK = 'QZAUR2600001';
 const CO_OWNED = 'QZMER2600008';
 const NO_CONSENT_WORK = 'QZAUR2600005';
 
+/**
+ * Reports fall in the current month, whose statement is still open (the reporter may reverse); the month
+ * before is issued. Both follow the clock, so the tests mean the same thing in any month.
+ */
+const monthStart = (offset: number) => {
+  const now = new Date();
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
+};
+const iso = (date: Date) => date.toISOString().replace('.000Z', 'Z');
+const plusDays = (date: Date, days: number) => new Date(date.getTime() + days * 86_400_000);
+const OPEN_PERIOD = monthStart(0).toISOString().slice(0, 7);
+const OPEN = { periodStart: iso(monthStart(0)), periodEnd: iso(plusDays(monthStart(1), -1)) };
+const ISSUED = { periodStart: iso(monthStart(-1)), periodEnd: iso(monthStart(0)) };
+
 const SUBMIT = `mutation($input: SubmitUsageReportInput!) {
   submitUsageReport(input: $input) {
     id lineCount violationCount statementPeriod reversedAt total { amount minorUnits currency }
@@ -63,8 +77,7 @@ async function grantConsent(token: string, isrcs: string[]) {
 function report(agreementId: string, key: string, lines: Record<string, unknown>[], overrides: Record<string, unknown> = {}) {
   return {
     agreementId,
-    periodStart: '2026-11-01T00:00:00Z',
-    periodEnd: '2026-11-30T00:00:00Z',
+    ...OPEN,
     territory: 'FR',
     idempotencyKey: key,
     lines,
@@ -100,7 +113,7 @@ describe('submitUsageReport: PER_USE in EUR', () => {
   it('rates allowed lines exactly, splits the co-owned work, and records the denied line as a violation', async () => {
     const events = await countRows(db.dataSource, 'change_event');
     const { report: stored, error } = await submit(
-      report(eurAgreement, 'nov-1', [
+      report(eurAgreement, 'open-1', [
         { isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 },
         { isrc: CO_OWNED, useType: 'TRAINING', units: 333 },
         { isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: 10 },
@@ -112,7 +125,7 @@ describe('submitUsageReport: PER_USE in EUR', () => {
     expect(stored).toMatchObject({
       lineCount: 3,
       violationCount: 1,
-      statementPeriod: '2026-11',
+      statementPeriod: OPEN_PERIOD,
       total: { amount: '16.66', minorUnits: '1666', currency: 'EUR' },
       violations: [{ lineNumber: 2, isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: '10', reasons: ['NO_CONSENT'] }],
     });
@@ -121,7 +134,7 @@ describe('submitUsageReport: PER_USE in EUR', () => {
   });
 
   it('derives statements per rights holder and per agreement, to the cent', async () => {
-    const aurora = await statements(demo.aurora.token, '2026-11', 'EUR');
+    const aurora = await statements(demo.aurora.token, OPEN_PERIOD, 'EUR');
     expect(aurora).toHaveLength(1);
     expect(aurora[0]).toMatchObject({
       kind: 'RECEIVABLE',
@@ -133,9 +146,9 @@ describe('submitUsageReport: PER_USE in EUR', () => {
         { isrc: CO_OWNED, useType: 'TRAINING', kind: 'USAGE', units: '333', amount: { amount: '2.50' } },
       ],
     });
-    const meridian = await statements(demo.meridian.token, '2026-11', 'EUR');
+    const meridian = await statements(demo.meridian.token, OPEN_PERIOD, 'EUR');
     expect(meridian.map((s: Json) => [s.partner.name, s.total.amount])).toEqual([['Meridian Music', '1.66']]);
-    const owed = await statements(demo.resonance.token, '2026-11', 'EUR');
+    const owed = await statements(demo.resonance.token, OPEN_PERIOD, 'EUR');
     expect(owed).toEqual([
       expect.objectContaining({
         kind: 'PAYABLE',
@@ -151,7 +164,7 @@ describe('submitUsageReport: PER_USE in EUR', () => {
   });
 
   it('serves the same statement as CSV, with totals equal to the GraphQL figures', async () => {
-    const [statement] = await statements(demo.aurora.token, '2026-11', 'EUR');
+    const [statement] = await statements(demo.aurora.token, OPEN_PERIOD, 'EUR');
     const response = await fetch(`${gateway.origin}${statement.csvPath}`, { headers: { authorization: `Bearer ${demo.aurora.token}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/csv');
@@ -175,8 +188,8 @@ describe('submitUsageReport: PER_USE in EUR', () => {
       { isrc: CO_OWNED, useType: 'TRAINING', units: 333 },
       { isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: 10 },
     ];
-    expect((await submit(report(eurAgreement, 'nov-1', lines))).report.id).toBe(reportId);
-    const reused = await submit(report(eurAgreement, 'nov-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
+    expect((await submit(report(eurAgreement, 'open-1', lines))).report.id).toBe(reportId);
+    const reused = await submit(report(eurAgreement, 'open-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
     expect(reused.error.extensions).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'idempotencyKey' });
     expect(await countRows(db.dataSource, 'ledger_entry')).toBe(ledger);
   });
@@ -235,9 +248,9 @@ describe('the other models, currencies and the minimum guarantee', () => {
     // 100.000 KWD this month; weights 1×60%… : Aurora 1×10000 + 2×6000, Meridian 2×4000 of 30000 →
     // 33333.33 + 40000 fils and 26666.67 fils → 33333, 40000, 26667 (the unit left over to the largest remainder).
     expect(first.total).toEqual({ amount: '100.000', minorUnits: '100000', currency: 'KWD' });
-    const [aurora] = await statements(demo.aurora.token, '2026-11', 'KWD');
+    const [aurora] = await statements(demo.aurora.token, OPEN_PERIOD, 'KWD');
     expect(aurora.total.amount).toBe('73.333');
-    const [meridian] = await statements(demo.meridian.token, '2026-11', 'KWD');
+    const [meridian] = await statements(demo.meridian.token, OPEN_PERIOD, 'KWD');
     expect(meridian.total.amount).toBe('26.667');
     const { report: second } = await submit(report(agreement, 'kwd-2', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 50 }]));
     expect(second.total.minorUnits).toBe('0');
@@ -253,14 +266,14 @@ describe('the other models, currencies and the minimum guarantee', () => {
     // 3 × 0.5 = 1.5 yen → 2 yen (half to even), then 99,998 yen of top-up to the licensor.
     const { report: stored } = await submit(report(agreement, 'jpy-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 3 }]));
     expect(stored.total).toEqual({ amount: '100000', minorUnits: '100000', currency: 'JPY' });
-    const [aurora] = await statements(demo.aurora.token, '2026-11', 'JPY');
+    const [aurora] = await statements(demo.aurora.token, OPEN_PERIOD, 'JPY');
     expect(aurora.lines).toEqual([
       { isrc: AURORA_WORK, useType: 'TRAINING', kind: 'USAGE', units: '3', amount: { amount: '2', minorUnits: '2' } },
       { isrc: null, useType: null, kind: 'MINIMUM_GUARANTEE', units: '0', amount: { amount: '99998', minorUnits: '99998' } },
     ]);
     // More usage the same month lowers the top-up: the licensor still gets exactly the guarantee.
     await submit(report(agreement, 'jpy-2', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 }]));
-    expect((await statements(demo.aurora.token, '2026-11', 'JPY'))[0].total.amount).toBe('100000');
+    expect((await statements(demo.aurora.token, OPEN_PERIOD, 'JPY'))[0].total.amount).toBe('100000');
     await gateway.request(demo.resonance.token, REVERSE, { input: { report: stored.id, reason: 'test' } });
     const jpy2 = (await gateway.request(demo.resonance.token, `{ usageReports(first: 100) { edges { node { id idempotencyKey } } } }`)).body.data.usageReports.edges
       .map((e: Json) => e.node)
@@ -272,10 +285,7 @@ describe('the other models, currencies and the minimum guarantee', () => {
 
   it("the reporter may not reverse once the month's statement is issued; internal may", async () => {
     const { report: october } = await submit(
-      report(eurAgreement, 'oct-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 8 }], {
-        periodStart: '2026-10-01T00:00:00Z',
-        periodEnd: '2026-11-01T00:00:00Z',
-      }),
+      report(eurAgreement, 'issued-1', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 8 }], ISSUED),
     );
     const refused = await gateway.request(demo.resonance.token, REVERSE, { input: { report: october.id, reason: 'late' } });
     expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
@@ -287,8 +297,8 @@ describe('the other models, currencies and the minimum guarantee', () => {
 describe('bad input: BAD_USER_INPUT (or FORBIDDEN), and nothing written', () => {
   const line = { isrc: AURORA_WORK, useType: 'TRAINING', units: 1 };
   const cases: [string, () => Record<string, unknown>, string, string][] = [
-    ['period end before start', () => report(eurAgreement, 'bad-1', [line], { periodEnd: '2026-10-01T00:00:00Z' }), 'BAD_USER_INPUT', 'periodEnd'],
-    ['a period over two months', () => report(eurAgreement, 'bad-2', [line], { periodEnd: '2026-12-15T00:00:00Z' }), 'BAD_USER_INPUT', 'periodEnd'],
+    ['period end before start', () => report(eurAgreement, 'bad-1', [line], { periodEnd: ISSUED.periodStart }), 'BAD_USER_INPUT', 'periodEnd'],
+    ['a period over two months', () => report(eurAgreement, 'bad-2', [line], { periodEnd: iso(plusDays(monthStart(1), 14)) }), 'BAD_USER_INPUT', 'periodEnd'],
     ['negative units', () => report(eurAgreement, 'bad-3', [{ ...line, units: -1 }]), 'BAD_USER_INPUT', 'lines[0].units'],
     ['negative revenue', () => report(eurAgreement, 'bad-4', [{ ...line, revenue: '-5.00' }]), 'BAD_USER_INPUT', 'lines[0].revenue'],
     ['an unknown ISRC', () => report(eurAgreement, 'bad-5', [line, { ...line, isrc: 'ZZZZZ9900001' }]), 'BAD_USER_INPUT', 'lines[1].isrc'],
@@ -312,9 +322,9 @@ describe('bad input: BAD_USER_INPUT (or FORBIDDEN), and nothing written', () => 
 
 describe('who sees what, through HTTP', () => {
   it("no label sees another's statement lines; no AI partner sees another's reports or what it owes", async () => {
-    for (const statement of await statements(demo.meridian.token, '2026-11', 'EUR')) expect(statement.partner.name).toBe('Meridian Music');
-    for (const statement of await statements(demo.aurora.token, '2026-11', 'EUR')) expect(statement.partner.name).toBe('Aurora Records');
-    expect(await statements(demo.cadence.token, '2026-11', 'EUR')).toEqual([]);
+    for (const statement of await statements(demo.meridian.token, OPEN_PERIOD, 'EUR')) expect(statement.partner.name).toBe('Meridian Music');
+    for (const statement of await statements(demo.aurora.token, OPEN_PERIOD, 'EUR')) expect(statement.partner.name).toBe('Aurora Records');
+    expect(await statements(demo.cadence.token, OPEN_PERIOD, 'EUR')).toEqual([]);
     const { body } = await gateway.request(demo.cadence.token, `{ usageReports(first: 100) { edges { node { id } } } }`);
     expect(body.data.usageReports.edges).toEqual([]);
     const reports = (await gateway.request(demo.resonance.token, `{ usageReports(first: 100) { edges { node { id } } } }`)).body.data.usageReports.edges;
