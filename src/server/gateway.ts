@@ -17,6 +17,7 @@ import type { Settings } from '../config';
 import { ReceiptSigner } from '../decisions/receipt';
 import { ChangeHub } from '../events/change-hub';
 import { startOutboxRetention } from '../events/outbox-retention';
+import { compiledExecution } from './compiled-execution';
 import type { RequestContext } from './context';
 import { contextFactory } from './context-factory';
 import { formatError } from './format-error';
@@ -74,7 +75,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   if (settings.production) plugins.push(introspectionGuard());
   const limits = queryLimits();
   const apollo = new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
     validationRules: limits.validationRules,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
