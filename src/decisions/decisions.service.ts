@@ -38,15 +38,16 @@ function reasonsOf(text: string): readonly DecisionReason[] {
 
 /**
  * Comma-separated uuids from SQL to Relay ids, sorted (SQL aggregates them unordered: ordering there
- * costs a sort per work). Agreements and labels repeat across a batch, so their ids are memoized.
+ * costs a sort per work). Agreements, labels and artists' consent records repeat across a batch, so
+ * the ids are memoized per batch.
  */
-function idsOf(text: string, type: string, memo?: Map<string, string>): readonly string[] {
+function idsOf(text: string, type: string, memo: Map<string, string>): readonly string[] {
   if (text === '') return NONE;
   const convert = (id: string) => {
-    let globalId = memo?.get(id);
+    let globalId = memo.get(id);
     if (globalId === undefined) {
       globalId = toGlobalId(type, id);
-      memo?.set(id, globalId);
+      memo.set(id, globalId);
     }
     return globalId;
   };
@@ -83,10 +84,12 @@ export class DecisionsService {
     });
 
     const decisions: ConsentDecision[] = new Array(rows.length);
-    const lines: string[] = new Array(rows.length);
     const allowed: string[] = [];
+    // Hashed line by line: one string of every line costs several times the hashing in copies.
+    const digester = createHash('sha256');
     const partners = new Map<string, string>();
     const agreements = new Map<string, string>();
+    const records = new Map<string, string>();
     for (let i = 0; i < rows.length; i += 1) {
       const row = rows[i];
       const decision = row.reasons === '' ? Decision.ALLOW : Decision.DENY;
@@ -97,12 +100,14 @@ export class DecisionsService {
         reasons: reasonsOf(row.reasons),
         rightsholdersWithoutAgreement: idsOf(row.unlicensed, 'Partner', partners),
         agreements: idsOf(row.agreements, 'Agreement', agreements),
-        consentRecords: idsOf(row.records, 'ConsentRecord'),
+        consentRecords: idsOf(row.records, 'ConsentRecord', records),
       };
       decisions[i] = result;
-      lines[i] = `${row.isrc}|${decision}|${row.reasons}|${result.rightsholdersWithoutAgreement.join(',')}|${result.agreements.join(',')}|${result.consentRecords.join(',')}`;
+      digester.update(
+        `${i === 0 ? '' : '\n'}${row.isrc}|${decision}|${row.reasons}|${result.rightsholdersWithoutAgreement.join(',')}|${result.agreements.join(',')}|${result.consentRecords.join(',')}`,
+      );
     }
-    const digest = createHash('sha256').update(lines.join('\n')).digest('base64url');
+    const digest = digester.digest('base64url');
 
     const decisionId = randomUUID();
     await this.statements.record({
