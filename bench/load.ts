@@ -45,25 +45,34 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Sequential requests (one client): `warmup` unmeasured, then `samples` timed, in milliseconds. */
-export async function measureLatency(
-  target: Target,
-  bodies: (i: number) => string,
-  warmup: number,
-  samples: number,
-  check: (response: string) => void,
-): Promise<Latency> {
-  for (let i = 0; i < warmup; i += 1) check(await post(target, bodies(i)));
-  const times: number[] = [];
-  for (let i = 0; i < samples; i += 1) {
-    const body = bodies(warmup + i);
-    const started = process.hrtime.bigint();
-    const response = await post(target, body);
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    check(response);
+/** What one latency measurement sends: the server, request i's body, and a check of each answer. */
+export interface Subject {
+  target: Target;
+  bodies: (i: number) => string;
+  check: (response: string) => void;
+}
+
+/**
+ * Sequential requests (one client) to each subject in turn, request i to every subject before request
+ * i + 1 to any: `warmup` rounds unmeasured, then `samples` timed, in milliseconds. Taking turns, the
+ * subjects compared see the same machine (this one is shared, and its speed drifts from one minute to
+ * the next), so their ratio does not depend on which was measured first.
+ */
+export async function measureLatencies(subjects: Subject[], warmup: number, samples: number): Promise<Latency[]> {
+  const times: number[][] = subjects.map(() => []);
+  for (let i = 0; i < warmup + samples; i += 1) {
+    for (const [s, { target, bodies, check }] of subjects.entries()) {
+      const body = bodies(i);
+      const started = process.hrtime.bigint();
+      const response = await post(target, body);
+      if (i >= warmup) times[s].push(Number(process.hrtime.bigint() - started) / 1e6);
+      check(response);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { samples, median: percentile(times, 50), p99: percentile(times, 99) };
+  return times.map((sampled) => {
+    sampled.sort((a, b) => a - b);
+    return { samples, median: percentile(sampled, 50), p99: percentile(sampled, 99) };
+  });
 }
 
 /** `clients` loops sending back-to-back for `seconds` after `warmupSeconds`; completed requests per second. */
