@@ -117,6 +117,14 @@ describe('graphql-jit and graphql-js give the same answers', () => {
     expect(compiled.errors).toContainEqual(expect.objectContaining({ path: ['malformed'], originalError: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
   });
 
+  it('error locations in a document with CRLF and CR line breaks', async () => {
+    const document = parse('{\r\n  works(first: 2) {\r  edges {\n node { isrc rightsholders { shareBps } } } } }');
+    const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('resonance') });
+    const compiled = await runCompiled()({ document, contextValue: await contextOf('resonance') });
+    expect(asSeen(compiled)).toEqual(asSeen(interpreted));
+    expect(compiled.errors?.[0].locations).toEqual([{ line: 4, column: expect.any(Number) }]);
+  });
+
   it('introspection', async () => {
     const document = parse(INTROSPECTION);
     const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('resonance') });
