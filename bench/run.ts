@@ -396,7 +396,8 @@ function render(rows: Row[], command: string, mix: { allow: number; deny: number
     'Catalog: 100,000 generated works (bench/catalog.ts); the AI partner asks TRAINING in FR with the full decision selection ' +
       `(every field of every decision, plus the receipt). Mix in a 10,000 batch: ${mix.allow} ALLOW, ${mix.deny} DENY. ` +
       'The raw baseline runs the same decision SQL through `pg` behind `node:http` (prepared for small batches, as the ' +
-      'gateway does) and returns the rows as JSON (no GraphQL, authentication, receipt or batch record).',
+      'gateway does) and returns the rows as JSON (no GraphQL, authentication, receipt or batch record). In each latency row ' +
+      'the two sides take turns, request by request, one client; the 1M row compares two gateways, one per catalog, the same way.',
     '',
     '| measurement | Accord | baseline (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',
