@@ -117,6 +117,17 @@ describe('graphql-jit and graphql-js give the same answers', () => {
     expect(compiled.errors).toContainEqual(expect.objectContaining({ path: ['malformed'], originalError: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
   });
 
+  it('a refusal on a non-null field nulls its parent up to the data, as graphql-js does, and writes nothing', async () => {
+    const document = parse(`{ viewer { name } consentDecisions(isrcs: ["QZAUR2600001"], use: TRAINING, territory: "FR") { decisionId } }`);
+    const before = await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`);
+    const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('aurora') });
+    const compiled = await runCompiled()({ document, contextValue: await contextOf('aurora') });
+    expect(compiled.data).toBeNull();
+    expect(asSeen(compiled)).toEqual(asSeen(interpreted));
+    expect(compiled.errors).toEqual([expect.objectContaining({ path: ['consentDecisions'], originalError: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+    expect(await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`)).toEqual(before);
+  });
+
   it('error locations in a document with CRLF and CR line breaks', async () => {
     const document = parse('{\r\n  works(first: 2) {\r  edges {\n node { isrc rightsholders { shareBps } } } } }');
     const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('resonance') });
@@ -133,7 +144,7 @@ describe('graphql-jit and graphql-js give the same answers', () => {
   });
 
   it('bad variables are reported as graphql-js reports them, and nothing runs', async () => {
-    const document = parse(`query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: FR) { decisionId } }`);
+    const document = parse(`query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: "FR") { decisionId } }`);
     const variableValues = { isrcs: ['QZAUR2600001', 42] };
     const before = await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`);
     const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('resonance'), variableValues });
