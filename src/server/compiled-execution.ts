@@ -17,7 +17,7 @@ type Compiled = CompiledQuery | ExecutionResult;
  * Executes operations with graphql-jit instead of graphql-js: each document Apollo has parsed and
  * validated is compiled once into a function that resolves its selection, and run for every request
  * that sends it again. graphql-js interprets the selection afresh for every object of every list; a
- * batch of 10,000 decisions is 70,000 fields, and that interpretation and the null-prototype objects it
+ * batch of 10,000 decisions is 60,000 fields, and that interpretation and the null-prototype objects it
  * builds were the gateway's largest cost (BENCHMARKS.md, "Reading the decision figures").
  *
  * Apollo Server takes another executor only through its gateway interface, so this is one: a gateway
@@ -85,7 +85,7 @@ export function compiledExecutor(
   return async ({ document, operationName, contextValue, variableValues = {} }) => {
     const interpret = () => execute({ schema, document, operationName, contextValue, variableValues });
     const compiled = compiledFor(document, operationName);
-    // A document graphql-jit cannot compile (it reports why) keeps running under graphql-js.
+    // A document graphql-jit cannot compile (compileQuery answers with errors instead) runs under graphql-js.
     if (!compiled || !isCompiledQuery(compiled)) return interpret();
     const result = await compiled.query(undefined, contextValue, variableValues);
     if (!result.errors) return result;
