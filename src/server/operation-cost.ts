@@ -1,9 +1,15 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from 'graphql-query-complexity';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { RequestContext } from './context';
 import type { BudgetState, CostBudget } from './cost-budget';
 import { toGraphQLError } from './format-error';
+
+/** graphql-js's wording for variables that do not fit the operation (Apollo matches it the same way). */
+function isVariableError(error: unknown): boolean {
+  return error instanceof GraphQLError && error.message.startsWith('Variable "$');
+}
 
 /**
  * The cost of an operation: one point per field, multiplied along lists by the page or batch size a
@@ -26,9 +32,11 @@ export function operationCost(budget: CostBudget, maxCost: number): ApolloServer
               variables: request.variables ?? {},
               estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
             });
-          } catch {
+          } catch (error) {
             // Bad variables: execution reports them precisely; the operation still costs its root.
-            cost = 1;
+            if (isVariableError(error)) cost = 1;
+            // Anything else (more fields than the analysis evaluates): an operation that cannot be measured is refused.
+            else throw toGraphQLError(new DomainError(ErrorCode.QUERY_TOO_COMPLEX, `operation too large to measure: ${(error as Error).message}`));
           }
           if (cost > maxCost) {
             throw toGraphQLError(

@@ -42,6 +42,15 @@ describe('query limits', () => {
     expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('refuses an operation whose cost cannot be measured, instead of charging it one point', async () => {
+    // Within the token limit, but more fields than the cost analysis evaluates (10,000).
+    const document = `{ viewer { ${'...P '.repeat(2_001)} } } fragment P on Partner { id name type dpid status }`;
+    const { status, body } = await gateway.request(demo.aurora.token, document);
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
   it('refuses a mutation over the limits before anything is written', async () => {
     const before = await countRows(db.dataSource, 'mandate');
     const grants = Array.from({ length: QUERY_LIMITS.maxAliases + 1 }, (_, i) => `g${i}: grantMandate(input: {distributor: "${demo.tidewater.globalId}", permissions: [READ_CATALOG]}) { id }`).join(' ');
