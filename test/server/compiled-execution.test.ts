@@ -2,7 +2,7 @@ import { execute, parse, type ExecutionResult, type GraphQLError } from 'graphql
 import pino from 'pino';
 import { DomainError } from '../../src/common/errors';
 import { ReceiptSigner } from '../../src/decisions/receipt';
-import { compiledExecutor } from '../../src/server/compiled-execution';
+import { compiledExecutor, MAX_COMPILED_FIELDS } from '../../src/server/compiled-execution';
 import { createLoaders, type RequestContext } from '../../src/server/context';
 import { createServices, type Services } from '../../src/server/services';
 import { startDemoGateway, stopDemoGateway, type DemoGateway } from '../support/demo-gateway';
@@ -153,6 +153,40 @@ describe('graphql-jit and graphql-js give the same answers', () => {
     expect(asSeen(compiled)).toEqual(asSeen(interpreted));
     expect(compiled.errors![0].message).toMatch(/^Variable "\$isrcs" got invalid value 42 at "isrcs\[1\]"/);
     expect(await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`)).toEqual(before);
+  });
+});
+
+/** Fragments on Partner, each reaching the next through a mandate's label and distributor: 2^levels paths. */
+function fragmentChain(levels: number): string {
+  const fragments = Array.from(
+    { length: levels },
+    (_, i) => `fragment F${i} on Partner { id name mandates { id label { ...F${i + 1} } distributor { ...F${i + 1} } } }`,
+  );
+  return [`{ viewer { ...F0 } }`, ...fragments, `fragment F${levels} on Partner { id }`].join('\n');
+}
+
+describe('documents too large to compile', () => {
+  const runCompiled = () => compiledExecutor(setup.gateway.schema, { executionsBeforeCompiling: 0 });
+
+  it(`an operation of more than ${MAX_COMPILED_FIELDS} fields, fragments expanded, runs under graphql-js every time`, async () => {
+    const document = parse(fragmentChain(6));
+    const run = runCompiled();
+    for (let i = 0; i < 2; i += 1) {
+      const compiled = await run({ document, contextValue: await contextOf('aurora') });
+      // graphql-js builds null-prototype objects: it was not compiled.
+      expect(Object.getPrototypeOf(compiled.data)).toBeNull();
+      const interpreted = await execute({ schema: setup.gateway.schema, document, contextValue: await contextOf('aurora') });
+      expect(asSeen(compiled)).toEqual(asSeen(interpreted));
+    }
+  });
+
+  it('counting stops at the limit: a short document of 2^40 expanded paths is answered at once', async () => {
+    const document = parse(fragmentChain(40));
+    const started = Date.now();
+    // An AI partner may not read mandates, so graphql-js has nothing to expand.
+    const result = await runCompiled()({ document, contextValue: await contextOf('resonance') });
+    expect(result.data).toEqual({ viewer: expect.objectContaining({ name: 'Resonance AI', mandates: null }) });
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
 
