@@ -90,13 +90,12 @@ export function compiledExecutor(
       byOperation.set(key, { executions: plan.executions + 1 });
       return undefined;
     }
-    const compiled =
-      expandedFieldCount(document, operationName, MAX_COMPILED_FIELDS) <= MAX_COMPILED_FIELDS
-        ? compileQuery(schema, document, operationName ?? undefined)
-        : undefined;
+    const small = expandedFieldCount(document, operationName, MAX_COMPILED_FIELDS) <= MAX_COMPILED_FIELDS;
+    const result = small ? compileQuery(schema, document, operationName ?? undefined) : undefined;
     // A document graphql-jit cannot compile (compileQuery answers with errors instead) runs under graphql-js.
-    byOperation.set(key, compiled && isCompiledQuery(compiled) ? { compiled } : 'interpreted');
-    return compiled && isCompiledQuery(compiled) ? compiled : undefined;
+    const compiled = result && isCompiledQuery(result) ? result : undefined;
+    byOperation.set(key, compiled ? { compiled } : 'interpreted');
+    return compiled;
   };
 
   return async ({ document, operationName, contextValue, variableValues = {} }) => {

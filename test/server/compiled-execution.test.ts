@@ -180,13 +180,13 @@ describe('documents too large to compile', () => {
     }
   });
 
-  it('counting stops at the limit: a short document of 2^40 expanded paths is answered at once', async () => {
+  it('counting stops at the limit: a short document of 2^40 expanded paths is answered, not compiled', async () => {
+    // Counting or compiling every path would not end before the test's timeout. An AI partner may not
+    // read mandates, so graphql-js has nothing to expand.
     const document = parse(fragmentChain(40));
-    const started = Date.now();
-    // An AI partner may not read mandates, so graphql-js has nothing to expand.
     const result = await runCompiled()({ document, contextValue: await contextOf('resonance') });
+    expect(Object.getPrototypeOf(result.data)).toBeNull();
     expect(result.data).toEqual({ viewer: expect.objectContaining({ name: 'Resonance AI', mandates: null }) });
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
 
