@@ -1,10 +1,24 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import { cpuSeconds } from './support/process-usage';
 
 /** A tiny HTTP load generator over keep-alive connections: latency samples and closed-loop throughput. */
 export interface Target {
   port: number;
   path: string;
   headers: Record<string, string>;
+  /** The serving process, when it is ours: its CPU time per request is reported (Linux only). */
+  pid?: number;
+}
+
+/** CPU seconds the target's process has used so far; undefined when unknown (no pid, or no /proc). */
+function cpuOf(target: Target): number | undefined {
+  return target.pid !== undefined && fs.existsSync(`/proc/${target.pid}/stat`) ? cpuSeconds(target.pid) : undefined;
+}
+
+/** CPU milliseconds per request between two readings of cpuOf. */
+function cpuPerRequest(before: number | undefined, after: number | undefined, requests: number): number | undefined {
+  return before === undefined || after === undefined || requests === 0 ? undefined : ((after - before) * 1000) / requests;
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -39,6 +53,11 @@ export interface Latency {
   samples: number;
   median: number;
   p99: number;
+  /**
+   * CPU time of the serving process (every thread: the event loop, GC helpers, libuv) per measured
+   * request, in milliseconds; it includes what the process did for no request (timers, polling).
+   */
+  cpuMs?: number;
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -60,7 +79,9 @@ export interface Subject {
  */
 export async function measureLatencies(subjects: Subject[], warmup: number, samples: number): Promise<Latency[]> {
   const times: number[][] = subjects.map(() => []);
+  let cpuBefore: (number | undefined)[] = [];
   for (let i = 0; i < warmup + samples; i += 1) {
+    if (i === warmup) cpuBefore = subjects.map(({ target }) => cpuOf(target));
     for (const [s, { target, bodies, check }] of subjects.entries()) {
       const body = bodies(i);
       const started = process.hrtime.bigint();
@@ -69,26 +90,35 @@ export async function measureLatencies(subjects: Subject[], warmup: number, samp
       check(response);
     }
   }
-  return times.map((sampled) => {
+  const cpuAfter = subjects.map(({ target }) => cpuOf(target));
+  return times.map((sampled, s) => {
     sampled.sort((a, b) => a - b);
-    return { samples, median: percentile(sampled, 50), p99: percentile(sampled, 99) };
+    return { samples, median: percentile(sampled, 50), p99: percentile(sampled, 99), cpuMs: cpuPerRequest(cpuBefore[s], cpuAfter[s], samples) };
   });
 }
 
-/** `clients` loops sending back-to-back for `seconds` after `warmupSeconds`; completed requests per second. */
+export interface Throughput {
+  perSecond: number;
+  /** As in Latency: the serving process's CPU milliseconds per completed request. */
+  cpuMs?: number;
+}
+
+/** `clients` loops sending back-to-back for `seconds` after `warmupSeconds`: completed requests per second. */
 export async function measureThroughput(
   target: Target,
   bodies: (i: number) => string,
   clients: number,
   warmupSeconds: number,
   seconds: number,
-): Promise<number> {
+): Promise<Throughput> {
   let counting = false;
   let completed = 0;
   let sent = 0;
+  let cpuBefore: number | undefined;
   const stopAt = Date.now() + (warmupSeconds + seconds) * 1000;
   setTimeout(() => {
     counting = true;
+    cpuBefore = cpuOf(target);
   }, warmupSeconds * 1000);
   const started = Date.now() + warmupSeconds * 1000;
   const loop = async () => {
@@ -99,5 +129,6 @@ export async function measureThroughput(
     }
   };
   await Promise.all(Array.from({ length: clients }, loop));
-  return completed / ((Date.now() - started) / 1000);
+  const cpuMs = cpuPerRequest(cpuBefore, cpuOf(target), completed);
+  return { perSecond: completed / ((Date.now() - started) / 1000), cpuMs };
 }
