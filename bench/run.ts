@@ -186,24 +186,35 @@ type ManifestPage = (after: string | null) => Promise<{ isrcs: string[]; next: s
 interface Walk {
   /** Milliseconds per page, sorted. */
   pages: number[];
+  /** The pages' times added up (the other side's turns not included). */
   totalMs: number;
   isrcs: string[];
 }
 
-/** Fetches the whole licensed-works manifest a page at a time, as a training pipeline would. */
-async function walkManifest(fetchPage: ManifestPage): Promise<Walk> {
-  const pages: number[] = [];
-  const isrcs: string[] = [];
-  const started = process.hrtime.bigint();
-  let after: string | null = null;
-  do {
-    const pageStarted = process.hrtime.bigint();
-    const page = await fetchPage(after);
-    pages.push(Number(process.hrtime.bigint() - pageStarted) / 1e6);
-    isrcs.push(...page.isrcs);
-    after = page.next;
-  } while (after !== null);
-  return { pages: pages.sort((a, b) => a - b), totalMs: Number(process.hrtime.bigint() - started) / 1e6, isrcs };
+/**
+ * Fetches whole licensed-works manifests a page at a time, as a training pipeline would, one per fetcher
+ * and side by side: page k of every manifest before page k + 1 of any, so that the sides compared see the
+ * same machine (as measureLatencies does for single requests).
+ */
+async function walkManifests(fetchers: ManifestPage[]): Promise<Walk[]> {
+  const walks: Walk[] = fetchers.map(() => ({ pages: [], totalMs: 0, isrcs: [] }));
+  const after: (string | null)[] = fetchers.map(() => null);
+  const done = fetchers.map(() => false);
+  while (done.includes(false)) {
+    for (const [i, fetchPage] of fetchers.entries()) {
+      if (done[i]) continue;
+      const started = process.hrtime.bigint();
+      const page = await fetchPage(after[i]);
+      const pageMs = Number(process.hrtime.bigint() - started) / 1e6;
+      walks[i].pages.push(pageMs);
+      walks[i].totalMs += pageMs;
+      walks[i].isrcs.push(...page.isrcs);
+      after[i] = page.next;
+      done[i] = page.next === null;
+    }
+  }
+  for (const walk of walks) walk.pages.sort((a, b) => a - b);
+  return walks;
 }
 
 function gatewayManifestPage(target: Target): ManifestPage {
@@ -224,12 +235,12 @@ function rawManifestPage(target: Target): ManifestPage {
   };
 }
 
-/** The walk with the median total time of `runs` walks, after one unmeasured walk. */
-async function medianWalk(fetchPage: ManifestPage, runs: number): Promise<Walk> {
-  await walkManifest(fetchPage);
-  const walks: Walk[] = [];
-  for (let i = 0; i < runs; i += 1) walks.push(await walkManifest(fetchPage));
-  return walks.sort((a, b) => a.totalMs - b.totalMs)[Math.floor(runs / 2)];
+/** For each fetcher, the walk with the median total time of `runs` side-by-side walks, after one unmeasured. */
+async function medianWalks(fetchers: ManifestPage[], runs: number): Promise<Walk[]> {
+  await walkManifests(fetchers);
+  const rounds: Walk[][] = [];
+  for (let i = 0; i < runs; i += 1) rounds.push(await walkManifests(fetchers));
+  return fetchers.map((_, f) => rounds.map((round) => round[f]).sort((a, b) => a.totalMs - b.totalMs)[Math.floor(runs / 2)]);
 }
 
 const SAMPLES: Record<number, [number, number]> = { 1: [30, 300], 1000: [10, 100], 10000: [5, 40] };
@@ -353,9 +364,11 @@ async function main(): Promise<void> {
       met: true,
     });
 
-    log(`licensed-works manifest: ${MANIFEST_WALKS} whole walks in pages of ${MANIFEST_PAGE}, through the gateway and the raw baseline`);
-    const manifest = await medianWalk(gatewayManifestPage(accordTarget), MANIFEST_WALKS);
-    const rawManifest = await medianWalk(rawManifestPage({ ...rawTarget, path: '/licensed' }), MANIFEST_WALKS);
+    log(`licensed-works manifest: ${MANIFEST_WALKS} whole walks in pages of ${MANIFEST_PAGE}, through the gateway and the raw baseline in turn`);
+    const [manifest, rawManifest] = await medianWalks(
+      [gatewayManifestPage(accordTarget), rawManifestPage({ ...rawTarget, path: '/licensed' })],
+      MANIFEST_WALKS,
+    );
     if (manifest.isrcs.join() !== rawManifest.isrcs.join()) throw new Error('the gateway and the raw baseline list different manifests');
 
     if (catalog1m) {
@@ -433,7 +446,7 @@ function renderManifest(walk: Walk, raw: Walk, command: string, seconds: number,
       `${load.toFixed(2)} when it started, ${seconds.toFixed(0)} s in all). The AI partner walks its whole manifest for TRAINING in FR ` +
       `on the 100,000-work catalog, \`licensedWorks(first: ${MANIFEST_PAGE}, after: …) { edges { node { isrc } } pageInfo { hasNextPage endCursor } }\`, ` +
       `page after page, as a training pipeline would; the raw baseline runs the same keyset SQL through \`pg\` behind \`node:http\` and ` +
-      `returns the ISRCs. Both list the same ${walk.isrcs.length.toLocaleString('en')} works (checked). Median of ${MANIFEST_WALKS} walks after one unmeasured.`,
+      `returns the ISRCs. Both list the same ${walk.isrcs.length.toLocaleString('en')} works (checked). The two sides take turns page by page; a walk's total adds up its pages' times. Median of ${MANIFEST_WALKS} walks after one unmeasured.`,
     '',
     '| measurement | Accord | raw SQL over node:http (same run) | ratio |',
     '|---|---|---|---|',
