@@ -31,8 +31,10 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  */
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const run = compiledExecutor(schema);
-  const executor: GatewayExecutor = ({ document, operationName, request, context }) =>
-    run({ document, operationName, contextValue: context, variableValues: request.variables });
+  // The operation the client named, not the one Apollo resolved (null when none matched): graphql-js then
+  // refuses an unknown name itself instead of running the document's only operation.
+  const executor: GatewayExecutor = ({ document, request, context }) =>
+    run({ document, operationName: request.operationName, contextValue: context, variableValues: request.variables });
   return {
     onSchemaLoadOrUpdate(callback) {
       callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });

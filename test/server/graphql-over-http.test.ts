@@ -39,6 +39,24 @@ describe('GraphQL over HTTP', () => {
     expect(response.status).toBe(405);
   });
 
+  it('runs nothing when operationName names no operation of the document, however often it is sent', async () => {
+    const mutation = `mutation Register { registerWorks(input: [{isrc: "QZOPN2600001", title: "Never written",
+      artists: [{name: "Op Name", role: MAIN}], rightsholders: [{label: "${demo.aurora.globalId}", shareBps: 10000}]}]) { createdCount } }`;
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.aurora.token}` },
+        body: JSON.stringify({ query: mutation, operationName: 'Other' }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { errors: unknown[] }).errors).toEqual([
+        { message: 'Unknown operation named "Other".', extensions: { code: 'BAD_USER_INPUT', reason: 'OPERATION_RESOLUTION_FAILURE' } },
+      ]);
+    }
+    const written = await db.dataSource.query(`SELECT 1 FROM work WHERE isrc = 'QZOPN2600001'`);
+    expect(written).toEqual([]);
+  });
+
   it('blocks a simple cross-site request without a token or preflight header (CSRF prevention)', async () => {
     const response = await fetch(`${gateway.url}?query=${encodeURIComponent('{ viewer { name } }')}`);
     expect(response.status).toBe(400);
