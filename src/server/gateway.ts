@@ -31,6 +31,7 @@ import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
 import { statementsCsvRoute } from './statements-route';
+import { storableStringLiterals, storableVariables } from './storable-inputs';
 import { startSubscriptionServer } from './subscription-server';
 
 export interface Gateway {
@@ -73,6 +74,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
       ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
       : ApolloServerPluginLandingPageLocalDefault({ footer: false, embed: true }),
     errorLogging(),
+    storableVariables(),
     operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
@@ -80,7 +82,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema),
     plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, storableStringLiterals],
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     formatError,
     csrfPrevention: { requestHeaders: CSRF_SAFE_HEADERS },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { getOperationAST, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context, type SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import { CoalescingWebSocket } from './coalescing-socket';
 import { createLoaders, type RequestContext } from './context';
 import { formatError, toGraphQLError } from './format-error';
 import { withRequestId } from './request-scope';
+import { storableStringLiterals, unstorableVariablesError } from './storable-inputs';
 import type { Services } from './services';
 import { subscribeSharingResults } from './shared-execution';
 
@@ -77,8 +78,10 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
     } catch (error) {
       return [clientMistake(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
-    const invalid = validate(schema, document);
+    const invalid = validate(schema, document, [...specifiedRules, storableStringLiterals]);
     if (invalid.length > 0) return invalid.map((error) => clientMistake(error, 'GRAPHQL_VALIDATION_FAILED'));
+    const unstorable = unstorableVariablesError(payload.variables);
+    if (unstorable) return [unstorable];
     const operation = getOperationAST(document, payload.operationName);
     if (operation?.operation !== 'subscription') {
       return [toGraphQLError(new BadInputError('over WebSocket only subscriptions are served; send queries and mutations by HTTP POST to the same URL'))];

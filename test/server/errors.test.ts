@@ -58,6 +58,38 @@ describe('errors', () => {
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' });
   });
 
+  it('refuses strings the database cannot keep as sent with BAD_USER_INPUT naming where they are, and writes nothing', async () => {
+    const register = `mutation($input: [WorkInput!]!) { registerWorks(input: $input) { createdCount } }`;
+    const work = (title: string, artist: string) => ({
+      isrc: 'QZNUL2600001',
+      title,
+      artists: [{ name: artist, role: 'MAIN' }],
+      rightsholders: [{ label: demo.aurora.globalId, shareBps: 10000 }],
+    });
+    const refusals = [
+      { input: [work('First Light', 'Nadia\u0000Rey')], message: 'variables.input[0].artists[0].name contains a NUL character (U+0000)' },
+      { input: [work('First \ud800Light', 'Nadia Rey')], message: 'variables.input[0].title contains a lone UTF-16 surrogate, which is not Unicode text' },
+      { input: [work('x'.repeat(10_001), 'Nadia Rey')], message: 'variables.input[0].title is 10001 characters long, more than the 10000 allowed' },
+    ];
+    for (const { input, message } of refusals) {
+      const { status, body } = await gateway.request(demo.aurora.token, register, { input });
+      expect(status).toBe(400);
+      expect(body.errors).toEqual([{ message, extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }]);
+    }
+    const literal = await gateway.request(demo.aurora.token, '{ works(first: 1, filter: {titleContains: "a\\u0000b"}) { edges { cursor } } }');
+    expect(literal.body.errors).toEqual([
+      expect.objectContaining({ message: 'a string in the document contains a NUL character (U+0000)', extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+    const suspend = await gateway.request(demo.operations.token, `mutation($p: ID!, $r: String!) { suspendPartner(input: {partner: $p, reason: $r}) { status } }`, {
+      p: demo.cadence.globalId,
+      r: 'late payments \u0000',
+    });
+    expect(suspend.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(await db.dataSource.query(`SELECT 1 FROM work WHERE isrc = 'QZNUL2600001'`)).toEqual([]);
+    const [{ status }] = await db.dataSource.query('SELECT status FROM partner WHERE id = $1', [demo.cadence.id]);
+    expect(status).toBe('ACTIVE');
+  });
+
   it('refuses an operation an AI partner may never call with FORBIDDEN, and writes nothing', async () => {
     const { body } = await gateway.request(
       demo.resonance.token,
