@@ -6,6 +6,9 @@ import type { WorkInput } from './works.types';
 export const MAX_WORKS_PER_CALL = 5000;
 const TOTAL_BPS = 10_000;
 const MAX_PROBLEMS_LISTED = 50;
+/** An artist without ISNI is found by its name, through an index whose entries hold ~2.7 kB: 500 characters of any script fit. */
+const MAX_ARTIST_NAME_LENGTH = 500;
+const MAX_TITLE_LENGTH = 1000;
 
 export interface Problem {
   index: number;
@@ -25,11 +28,15 @@ function problemsOf(input: WorkInput, index: number): Problem[] {
   const problems: Problem[] = [];
   const add = (field: string, message: string) => problems.push({ index, isrc: input.isrc, field, message });
   if (!input.title.trim()) add('title', 'title must not be empty');
+  if (input.title.trim().length > MAX_TITLE_LENGTH) add('title', `title must be at most ${MAX_TITLE_LENGTH} characters`);
   if (!input.artists.some((a) => a.role === ArtistRole.MAIN)) add('artists', 'at least one MAIN artist is required');
   const artistKeys = input.artists.map((a) => a.isni ?? `name:${a.name.trim()}`);
   if (new Set(artistKeys).size !== artistKeys.length) add('artists', 'the same artist is credited twice');
   input.artists.forEach((artist, i) => {
     if (!artist.name.trim()) add(`artists[${i}].name`, 'artist name must not be empty');
+    if (artist.name.trim().length > MAX_ARTIST_NAME_LENGTH) {
+      add(`artists[${i}].name`, `artist name must be at most ${MAX_ARTIST_NAME_LENGTH} characters`);
+    }
   });
   if (input.rightsholders.length === 0) add('rightsholders', 'at least one rights holder is required');
   let total = 0;

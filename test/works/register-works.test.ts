@@ -144,6 +144,12 @@ describe('registerWorks', () => {
       ],
       ['duplicate ISRCs in one call', () => [work('GBXYZ2600107'), work('gbxyz2600107')], /input\[1\] \(GBXYZ2600107\)\.isrc: duplicate of input\[0\]/],
       ['no MAIN artist', () => [work('GBXYZ2600108', { artists: [{ name: 'A', role: 'FEATURED' }] })], /at least one MAIN artist/],
+      [
+        'an artist name too long for its index (found by fuzzing: a 500 before)',
+        () => [work('GBXYZ2600109', { artists: [{ name: '名'.repeat(2000), role: 'MAIN' }] })],
+        /input\[0\] \(GBXYZ2600109\)\.artists\[0\]\.name: artist name must be at most 500 characters/,
+      ],
+      ['a title over 1,000 characters', () => [work('GBXYZ2600110', { title: 'T'.repeat(1001) })], /\.title: title must be at most 1000 characters/],
       ['more than 5,000 works', () => Array.from({ length: 5001 }, (_, i) => work(`GBMAX26${String(i).padStart(5, '0')}`)), /at most 5000 works per call, got 5001/],
     ];
     it.each(cases)('%s', async (_name, input, message) => {
