@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { DomainError } from '../common/errors';
 import type { RequestContext } from './context';
+import { isInternalError } from './format-error';
 
 /** Logs, with the request id, every error that is not the client's doing; partners only see the id. */
 export function errorLogging(): ApolloServerPlugin<RequestContext> {
@@ -8,10 +8,10 @@ export function errorLogging(): ApolloServerPlugin<RequestContext> {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
+          // Only what the partner sees as INTERNAL_SERVER_ERROR: their own mistakes (bad variables, say)
+          // would flood the log, and with whatever they sent.
           for (const error of errors) {
-            const original = error.originalError;
-            if (!original || original instanceof DomainError) continue;
-            contextValue.logger.error({ err: original, path: error.path }, 'request failed');
+            if (isInternalError(error)) contextValue.logger.error({ err: error.originalError ?? error, path: error.path }, 'request failed');
           }
         },
       };

@@ -56,6 +56,11 @@ const CLIENT_MISTAKES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** Whether a partner is shown this error as INTERNAL_SERVER_ERROR: a failure of ours, worth logging, not their mistake. */
+export function isInternalError(error: GraphQLError): boolean {
+  return formatError(error.toJSON(), error).extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const base = { message: formatted.message, locations: formatted.locations, path: formatted.path };

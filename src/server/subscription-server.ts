@@ -6,14 +6,14 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { parseBearer, type TokenVerifier } from '../auth/jwt';
-import { AuthenticationError, BadInputError, DomainError, ForbiddenError } from '../common/errors';
+import { AuthenticationError, BadInputError, ForbiddenError } from '../common/errors';
 import type { ChangeHub } from '../events/change-hub';
 import { closeReason, SubscriberCloseCode } from '../events/close-codes';
 import type { SubscriberSession } from '../events/subscriber-session';
 import { authenticate } from './authenticate';
 import { CoalescingWebSocket } from './coalescing-socket';
 import { createLoaders, type RequestContext } from './context';
-import { formatError, toGraphQLError } from './format-error';
+import { formatError, isInternalError, toGraphQLError } from './format-error';
 import { withRequestId } from './request-scope';
 import { storableStringLiterals, unstorableVariablesError } from './storable-inputs';
 import type { Services } from './services';
@@ -64,8 +64,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
   const format = (errors: readonly GraphQLError[], requestId: string) =>
     withRequestId(requestId, () =>
       errors.map((error) => {
-        const original = error.originalError;
-        if (original && !(original instanceof DomainError)) logger.error({ err: original, requestId, path: error.path }, 'subscription failed');
+        if (isInternalError(error)) logger.error({ err: error.originalError ?? error, requestId, path: error.path }, 'subscription failed');
         if (options.production) error.message = error.message.replace(/ ?Did you mean(.+?)\?$/, '');
         return formatError(error.toJSON(), error);
       }),

@@ -53,6 +53,25 @@ describe('errors', () => {
     }
   });
 
+  it("does not log the partner's own mistakes (found by fuzzing: 4,162 error lines, some of 200 kB)", async () => {
+    const send = (requestId: string, token: string, body: unknown) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-request-id': requestId },
+        body: JSON.stringify(body),
+      }).then((response) => response.json() as Promise<{ errors: { extensions: { code: string } }[] }>);
+    const mistakes = [
+      await send('req-bad-variable', demo.resonance.token, {
+        query: 'query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: "FR") { digest } }',
+        variables: { isrcs: ['x'.repeat(5000)] },
+      }),
+      await send('req-bad-enum', demo.resonance.token, { query: '{ licensedWorks(use: NOPE, territory: "FR") { edges { cursor } } }' }),
+      await send('req-bad-int', demo.resonance.token, { query: 'query($n: Int) { works(first: $n) { edges { cursor } } }', variables: { n: 'ten' } }),
+    ];
+    for (const body of mistakes) expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(logLines.filter((line) => /req-bad-(variable|enum|int)/.test(line))).toEqual([]);
+  });
+
   it('maps GraphQL validation errors to BAD_USER_INPUT', async () => {
     const { body } = await gateway.request(demo.operations.token, '{ works { nope } }');
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' });
