@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError } from '../common/errors';
-import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
+import { isIsrcPosition, readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import type { UseType } from '../common/use-type';
 import { PartnerType } from '../partners/partner.entity';
@@ -166,7 +166,7 @@ export class DecisionsService {
 
   /** The works the rule allows the AI partner now, a keyset page at a time in ISRC order. */
   async licensedWorks(viewer: Viewer, question: LicensedWorksQuestion, args: PageArgs): Promise<Connection<WorkRow>> {
-    const page = readPage(args, MAX_LICENSED_WORKS_PAGE);
+    const page = readPage(args, MAX_LICENSED_WORKS_PAGE, isIsrcPosition);
     const aiPartnerId = await this.aiPartnerFor(viewer, question.aiPartner);
     const licensed = (await this.dataSource.query(LICENSED_WORKS_SQL, [
       page.after ?? '',

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ConflictError, ForbiddenError } from '../common/errors';
-import { readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
+import { isIsrcPosition, readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { groupBy } from '../common/group-by';
 import { ChangeType } from '../events/change-type';
@@ -75,7 +75,7 @@ export class WorksService {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(viewer: Viewer, filter: WorkFilter | null | undefined, args: PageArgs): Promise<Connection<WorkRow>> {
-    const page = readPage(args, MAX_WORKS_PAGE);
+    const page = readPage(args, MAX_WORKS_PAGE, isIsrcPosition);
     const params: unknown[] = [];
     const conditions = [visibility(viewer, params)];
     if (filter?.label) {

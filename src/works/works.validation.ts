@@ -29,6 +29,8 @@ function problemsOf(input: WorkInput, index: number): Problem[] {
   const add = (field: string, message: string) => problems.push({ index, isrc: input.isrc, field, message });
   if (!input.title.trim()) add('title', 'title must not be empty');
   if (input.title.trim().length > MAX_TITLE_LENGTH) add('title', `title must be at most ${MAX_TITLE_LENGTH} characters`);
+  // The LocalDate scalar takes "0000-01-01"; PostgreSQL's calendar has no year 0.
+  if (input.releaseDate?.startsWith('0000')) add('releaseDate', 'releaseDate must be in year 0001 or later');
   if (!input.artists.some((a) => a.role === ArtistRole.MAIN)) add('artists', 'at least one MAIN artist is required');
   const artistKeys = input.artists.map((a) => a.isni ?? `name:${a.name.trim()}`);
   if (new Set(artistKeys).size !== artistKeys.length) add('artists', 'the same artist is credited twice');

@@ -150,6 +150,12 @@ describe('registerWorks', () => {
         /input\[0\] \(GBXYZ2600109\)\.artists\[0\]\.name: artist name must be at most 500 characters/,
       ],
       ['a title over 1,000 characters', () => [work('GBXYZ2600110', { title: 'T'.repeat(1001) })], /\.title: title must be at most 1000 characters/],
+      [
+        'a label listed twice, once by its id padded with "=" (found by fuzzing: a 500 before)',
+        () => [work('GBXYZ2600111', { rightsholders: [{ label: demo.aurora.globalId, shareBps: 5000 }, { label: `${demo.aurora.globalId}=`, shareBps: 5000 }] })],
+        /input\[0\] \(GBXYZ2600111\)\.rightsholders\[1\]\.label: "[\w-]+=" is not a partner id/,
+      ],
+      ['a release date in year 0 (found by fuzzing: a 500 before)', () => [work('GBXYZ2600112', { releaseDate: '0000-01-01' })], /\.releaseDate: releaseDate must be in year 0001 or later/],
       ['more than 5,000 works', () => Array.from({ length: 5001 }, (_, i) => work(`GBMAX26${String(i).padStart(5, '0')}`)), /at most 5000 works per call, got 5001/],
     ];
     it.each(cases)('%s', async (_name, input, message) => {

@@ -3,6 +3,8 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import type { DataSource } from 'typeorm';
 import { Allow, EVERY_PARTNER } from '../../auth/policy';
 import { BadInputError } from '../errors';
+import { parseIsrc } from '../scalars/identifiers';
+import { isUuid } from './global-id';
 
 /** Relay cursor connections with keyset pagination: `first` is capped, `after` is an opaque cursor. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -81,22 +83,51 @@ export interface Page {
   after?: string;
 }
 
-export function readPage(args: PageArgs, maximum: number): Page {
+/**
+ * Whether a decoded cursor holds a keyset position exactly as its list writes it. Cursors come back from
+ * clients, and a position the list never wrote would reach SQL as a value PostgreSQL refuses.
+ */
+export type PositionCheck = (position: string) => boolean;
+
+/** A work's ISRC in the normalized form the ISRC scalar stores (what ISRC-ordered lists write). */
+export function isIsrcPosition(position: string): boolean {
+  try {
+    return parseIsrc(position) === position;
+  } catch {
+    return false;
+  }
+}
+
+/** Any position some list writes: for lists that do not name theirs, so no stray value reaches SQL. */
+function isAnyListPosition(position: string): boolean {
+  return isIsrcPosition(position) || isUuid(position) || parseChronological(position) !== undefined;
+}
+
+export function readPage(args: PageArgs, maximum: number, isPosition: PositionCheck = isAnyListPosition): Page {
   const limit = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maximum);
   if (!Number.isInteger(limit) || limit < 0 || limit > maximum) {
     throw new BadInputError(`first must be between 0 and ${maximum}`, { field: 'first', maximum });
   }
-  return { limit, after: args.after ? decodeCursor(args.after) : undefined };
+  return { limit, after: args.after ? decodeCursor(args.after, isPosition) : undefined };
 }
 
 export function encodeCursor(position: string): string {
   return Buffer.from(`cursor:${position}`).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
+function notACursorOfThisList(cursor: string): BadInputError {
+  return new BadInputError(`after (${cursor}): not a cursor of this list`, { field: 'after' });
+}
+
+/** The position in a cursor, which must be encoded exactly as `encodeCursor` writes it. */
+export function decodeCursor(cursor: string, isPosition: PositionCheck): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!decoded.startsWith('cursor:')) throw new BadInputError('after is not a valid cursor', { field: 'after' });
-  return decoded.slice('cursor:'.length);
+  const position = decoded.slice('cursor:'.length);
+  // Re-encoding refuses what the decoder tolerates: padding, "+/", stray characters, invalid UTF-8.
+  if (!decoded.startsWith('cursor:') || encodeCursor(position) !== cursor || !isPosition(position)) {
+    throw notACursorOfThisList(cursor);
+  }
+  return position;
 }
 
 /** Builds a connection from rows fetched with `limit + 1` (the extra row only says a next page exists). */
@@ -119,9 +150,43 @@ export function toConnection<Row, Node>(
   };
 }
 
+/**
+ * A row listed oldest first, with its creation time as the database keeps it (microseconds) for its
+ * keyset position: a JavaScript Date keeps milliseconds only, and a cursor rounded to them would list
+ * the page's last row again on the next page.
+ */
+interface ChronologicalRow {
+  created_at: Date;
+  id: string;
+  keyset_time: string;
+}
+
 /** The keyset position of a row listed oldest first: its creation time, then its id to break ties. */
-function chronologicalPosition(row: { created_at: Date; id: string }): string {
-  return `${row.created_at.toISOString()}|${row.id}`;
+function chronologicalPosition(row: ChronologicalRow): string {
+  return `${row.keyset_time}|${row.id}`;
+}
+
+/** As keyset_time writes it, microseconds; cursors written before it carry milliseconds, and stay valid. */
+const KEYSET_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})(\d{3})?Z$/;
+
+/**
+ * A time exactly as the keyset writes it, in years 0001–9999: PostgreSQL reads neither year 0 nor
+ * six-digit years, and an impossible date (Feb 30) does not round-trip through Date.
+ */
+function isWrittenTimestamp(value: string): boolean {
+  const match = KEYSET_TIME.exec(value);
+  if (!match || value.startsWith('0000')) return false;
+  const milliseconds = `${match[1]}Z`;
+  const time = new Date(milliseconds);
+  return !Number.isNaN(time.getTime()) && time.toISOString() === milliseconds;
+}
+
+/** The time and id of a position as `chronologicalPosition` writes it, or undefined for anything else. */
+function parseChronological(position: string): { createdAt: string; id: string } | undefined {
+  const separator = position.indexOf('|');
+  const createdAt = position.slice(0, separator);
+  const id = position.slice(separator + 1);
+  return separator > 0 && isWrittenTimestamp(createdAt) && isUuid(id) ? { createdAt, id } : undefined;
 }
 
 /**
@@ -129,15 +194,16 @@ function chronologicalPosition(row: { created_at: Date; id: string }): string {
  * `<alias>.id`; pushes its parameters.
  */
 function afterChronological(after: string, alias: string, params: unknown[]): string {
-  const [createdAt, id] = after.split('|');
-  if (!id || Number.isNaN(Date.parse(createdAt))) throw new BadInputError('after is not a valid cursor', { field: 'after' });
-  params.push(createdAt, id);
+  const position = parseChronological(after);
+  if (!position) throw notACursorOfThisList(encodeCursor(after));
+  params.push(position.createdAt, position.id);
   return `(${alias}.created_at, ${alias}.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
 }
 
 /**
- * One page of rows listed oldest first: `select` (a SELECT without WHERE) filtered by `conditions`, whose
- * parameters are already in `params`, continuing after the page's cursor on `<alias>.created_at, <alias>.id`.
+ * One page of rows listed oldest first: `select` (a SELECT without WHERE, whose columns have distinct
+ * names: it is read as a subquery) filtered by `conditions`, whose parameters are already in `params`,
+ * continuing after the page's cursor on `<alias>.created_at, <alias>.id`.
  */
 export async function chronologicalPage<Row extends { created_at: Date; id: string }>(
   dataSource: DataSource,
@@ -148,8 +214,10 @@ export async function chronologicalPage<Row extends { created_at: Date; id: stri
   const conditions = page.after ? [...query.conditions, afterChronological(page.after, alias, params)] : query.conditions;
   params.push(page.limit + 1);
   const rows = (await dataSource.query(
-    `${select} WHERE ${conditions.join(' AND ')} ORDER BY ${alias}.created_at, ${alias}.id LIMIT $${params.length}`,
+    `SELECT listed.*, to_char(listed.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS keyset_time
+     FROM (${select} WHERE ${conditions.join(' AND ')} ORDER BY ${alias}.created_at, ${alias}.id LIMIT $${params.length}) listed
+     ORDER BY listed.created_at, listed.id`,
     params,
-  )) as Row[];
+  )) as (Row & ChronologicalRow)[];
   return toConnection(rows, page, chronologicalPosition, (row) => row);
 }

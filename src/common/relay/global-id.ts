@@ -10,12 +10,17 @@ export function toGlobalId(type: string, id: string): string {
   return Buffer.from(`${type}:${id}`).toString('base64url');
 }
 
+/** The type and uuid behind a global id, which must be spelled exactly as `toGlobalId` writes it. */
 export function fromGlobalId(globalId: string): { type: string; id: string } {
   const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
   const separator = decoded.indexOf(':');
   const type = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
-  if (separator < 1 || !UUID.test(id)) throw new BadInputError(`"${globalId}" is not a valid id`, { id: globalId });
+  // Re-encoding refuses what the decoder tolerates (padding, "+/", stray characters): other spellings of
+  // one id would slip past duplicate checks made on the ids as sent.
+  if (separator < 1 || !UUID.test(id) || toGlobalId(type, id) !== globalId) {
+    throw new BadInputError(`"${globalId}" is not a valid id`, { id: globalId });
+  }
   return { type, id };
 }
 
