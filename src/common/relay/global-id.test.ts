@@ -34,6 +34,6 @@ describe('global ids', () => {
   });
 
   it('refuses the id of another type, naming the field', () => {
-    expect(() => idOf('Artist', ID, 'artists[0]')).toThrow(`artists[0]: "${ID}" is not the id of a Artist`);
+    expect(() => idOf('Artist', ID, 'artists[0]')).toThrow(`artists[0]: "${ID}" is not the id of an Artist`);
   });
 });

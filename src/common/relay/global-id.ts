@@ -28,7 +28,8 @@ export function fromGlobalId(globalId: string): { type: string; id: string } {
 export function idOf(type: string, globalId: string, field = 'id'): string {
   const decoded = fromGlobalId(globalId);
   if (decoded.type !== type) {
-    throw new BadInputError(`${field}: "${globalId}" is not the id of a ${type}`, { field, id: globalId });
+    const article = /^[AEIOU]/.test(type) ? 'an' : 'a';
+    throw new BadInputError(`${field}: "${globalId}" is not the id of ${article} ${type}`, { field, id: globalId });
   }
   return decoded.id;
 }
