@@ -26,7 +26,7 @@ import { introspectionGuard } from './introspection-guard';
 import { operationCost } from './operation-cost';
 import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
-import { httpErrors } from './http-errors';
+import { httpErrors, notFound } from './http-errors';
 import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
@@ -116,6 +116,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     expressMiddleware(apollo, { context: contextFactory(verifier, services, logger) }),
   );
   app.get('/statements.csv', statementsCsvRoute(verifier, services));
+  app.use(notFound);
   app.use(httpErrors(logger));
 
   const changes = settings.changes;

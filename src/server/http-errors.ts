@@ -25,3 +25,10 @@ export function httpErrors(logger: Logger) {
     res.status(status).json({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }
+
+/** Before httpErrors: a path Accord does not serve answers in the same shape, not Express's HTML page. */
+export function notFound(req: Request, res: Response): void {
+  res.status(404).json({
+    errors: [{ message: `${req.method} ${req.path}: nothing here; GraphQL is served at /graphql`, extensions: { code: ErrorCode.NOT_FOUND } }],
+  });
+}

@@ -74,6 +74,15 @@ describe('GraphQL over HTTP', () => {
     expect(((await oversized.json()) as { errors: unknown[] }).errors[0]).toEqual({ message: 'request body is too large', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it('answers a path it does not serve with a JSON NOT_FOUND, not an HTML page', async () => {
+    const response = await fetch(`${gateway.origin}/graphq`, { headers: { authorization: `Bearer ${demo.resonance.token}` } });
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toContain('application/json');
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'GET /graphq: nothing here; GraphQL is served at /graphql', extensions: { code: 'NOT_FOUND' } }],
+    });
+  });
+
   it('serves /healthz and /readyz', async () => {
     const health = await fetch(`${gateway.origin}/healthz`);
     expect(health.status).toBe(200);
