@@ -20,7 +20,16 @@ describe('change cursors', () => {
     expect(comparePositions({ transactionId: 10n, id: 2n }, { transactionId: 10n, id: 2n })).toBe(0);
   });
 
-  it.each(['', 'nope', Buffer.from('12:').toString('base64url'), Buffer.from('1:2:3').toString('base64url'), `${toCursor({ transactionId: 1n, id: 2n })}=`])(
+  it.each([
+    '',
+    'nope',
+    Buffer.from('12:').toString('base64url'),
+    Buffer.from('1:2:3').toString('base64url'),
+    `${toCursor({ transactionId: 1n, id: 2n })}=`,
+    // Beyond what xid8 and bigint hold: PostgreSQL would refuse them (a 500 before).
+    toCursor({ transactionId: 2n ** 64n, id: 1n }),
+    toCursor({ transactionId: 1n, id: 2n ** 63n }),
+  ])(
     'refuses %j with BAD_USER_INPUT',
     (cursor) => {
       expect(() => fromCursor(cursor)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field: 'since' } }));

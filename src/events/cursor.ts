@@ -23,9 +23,18 @@ export function toCursor(position: Position): string {
   return Buffer.from(`${position.transactionId}:${position.id}`).toString('base64url');
 }
 
+/** The largest values PostgreSQL's xid8 and bigint hold: beyond them, a crafted cursor would fail in SQL. */
+const MAX_TRANSACTION_ID = 2n ** 64n - 1n;
+const MAX_EVENT_ID = 2n ** 63n - 1n;
+
 export function fromCursor(cursor: string): Position {
   const match = DECODED.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match || toCursor({ transactionId: BigInt(match[1]), id: BigInt(match[2]) }) !== cursor) {
+  if (
+    !match ||
+    toCursor({ transactionId: BigInt(match[1]), id: BigInt(match[2]) }) !== cursor ||
+    BigInt(match[1]) > MAX_TRANSACTION_ID ||
+    BigInt(match[2]) > MAX_EVENT_ID
+  ) {
     throw new BadInputError(`"${cursor}" is not a change cursor: pass the cursor of an event you received`, {
       field: 'since',
     });
