@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { BadInputError } from '../common/errors';
-import { minorUnitDigits, parseDecimal, toMinorUnits } from '../common/money';
+import { exceedsMaxAmount, formatMinorUnits, inMinorUnits, MAX_AMOUNT_MINOR, minorUnitDigits, parseDecimal, toMinorUnits } from '../common/money';
 import { WORLD } from '../common/scalars/territory';
 import { CatalogScope, CompensationModel, type StoredCompensation } from './agreement.entity';
 import type { AgreementTermsInput, CompensationInput } from './agreements.types';
@@ -55,6 +55,10 @@ export function validateCompensation(input: CompensationInput): StoredCompensati
       if (rate.isNegative() || rate.isZero()) bad(field('ratePerUnit'), 'must be greater than zero');
       if (rate.decimalPlaces() > MAX_RATE_DECIMALS) {
         bad(field('ratePerUnit'), `at most ${MAX_RATE_DECIMALS} decimal places, got "${input.ratePerUnit}"`);
+      }
+      // A rate is an amount per unit: bounded like any amount (each report line is bounded again, units × rate).
+      if (exceedsMaxAmount(inMinorUnits(rate, currency))) {
+        bad(field('ratePerUnit'), `at most ${formatMinorUnits(MAX_AMOUNT_MINOR, currency)} ${currency} per unit, got "${input.ratePerUnit}"`);
       }
       return { model, currency, ratePerUnit: rate.toFixed(), minimumGuarantee };
     }

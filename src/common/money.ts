@@ -36,15 +36,44 @@ export function parseDecimal(raw: string, field: string): Decimal {
   return new Decimal(raw.trim());
 }
 
-/** A decimal amount in a currency, to minor units; more decimals than the currency has is refused. */
-export function toMinorUnits(amount: string, currency: string, field: string): bigint {
+/**
+ * The largest amount Accord takes or pays in one piece, in minor units: a fee, a guarantee, a line's
+ * revenue, a rate per unit, a rated line, a report's total. 10^13 is 100,000,000,000.00 EUR (10 trillion
+ * JPY). The ledger's columns are bigint (at most 9.2 × 10^18): a report of 50,000 lines at this bound
+ * would still be 5 × 10^17, and PostgreSQL sums bigint columns (a month's entries, a statement) as numeric.
+ */
+export const MAX_AMOUNT_MINOR = 10n ** 13n;
+
+const MAX_AMOUNT = new Decimal(MAX_AMOUNT_MINOR.toString());
+
+/** An amount of minor units (exact, possibly fractional) over MAX_AMOUNT_MINOR. */
+export function exceedsMaxAmount(minor: Decimal): boolean {
+  return minor.greaterThan(MAX_AMOUNT);
+}
+
+/** A decimal in a currency's major unit, in its minor units, exact (a rate may come to a fraction of one). */
+export function inMinorUnits(value: Decimal, currency: string): Decimal {
+  return value.times(new Decimal(10).pow(minorUnitDigits(currency)!));
+}
+
+/**
+ * A decimal amount in a currency, to minor units; more decimals than the currency has, or more than
+ * MAX_AMOUNT_MINOR, is refused. `details` locate the amount further (a report line's index).
+ */
+export function toMinorUnits(amount: string, currency: string, field: string, details: Record<string, unknown> = {}): bigint {
   const value = parseDecimal(amount, field);
   const digits = minorUnitDigits(currency)!;
-  if (value.isNegative()) throw new BadInputError(`${field}: must not be negative`, { field });
+  // lessThan, not isNegative: "-0" is zero.
+  if (value.lessThan(0)) throw new BadInputError(`${field}: must not be negative`, { field, ...details });
   if (value.decimalPlaces() > digits) {
-    throw new BadInputError(`${field}: ${currency} has ${digits} decimal place(s), got "${amount}"`, { field });
+    throw new BadInputError(`${field}: ${currency} has ${digits} decimal place(s), got "${amount}"`, { field, ...details });
   }
-  return BigInt(value.times(new Decimal(10).pow(digits)).toFixed(0));
+  const minor = inMinorUnits(value, currency);
+  if (exceedsMaxAmount(minor)) {
+    const maximum = formatMinorUnits(MAX_AMOUNT_MINOR, currency);
+    throw new BadInputError(`${field}: at most ${maximum} ${currency}, got "${amount}"`, { field, maximum, ...details });
+  }
+  return BigInt(minor.toFixed(0));
 }
 
 /** Minor units back to a decimal string with exactly the currency's decimals ("1500.00"). */

@@ -2,7 +2,6 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { CompensationModel, type StoredCompensation } from '../agreements/agreement.entity';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
-import { toMinorUnits } from '../common/money';
 import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
@@ -14,7 +13,7 @@ import { adjustMinimumGuarantee } from './minimum-guarantee';
 import { monthlyFee, rate, type NewLedgerEntry, type PayableLine } from './rating';
 import type { Share } from './split';
 import type { UseDecider } from './usage-decider';
-import { endOfMonth, payloadDigest, validateReport } from './usage.validation';
+import { endOfMonth, payloadDigest, validateReport, validateReportAmounts } from './usage.validation';
 
 export const MAX_REPORTS_PAGE = 100;
 
@@ -121,7 +120,9 @@ export class UsageService {
       }
       const agreement = await this.lockAgreement(manager, viewer, agreementId);
       const compensation = agreement.compensation!;
-      const lines = await this.resolveLines(manager, input, agreement);
+      // Needs the agreement's terms, so not in validateReport; still before anything is written.
+      const revenues = validateReportAmounts(input.lines, compensation);
+      const lines = await this.resolveLines(manager, input, agreement, revenues);
       const denials = await this.decider.denials(manager, {
         aiPartnerId: viewer.partnerId,
         territory: input.territory,
@@ -253,11 +254,15 @@ export class UsageService {
     return agreement;
   }
 
-  /** Each line with its work and shares; unknown ISRCs and uses outside the agreement are refused by line. */
+  /**
+   * Each line with its work, shares and revenue (in minor units, from validateReportAmounts); unknown
+   * ISRCs and uses outside the agreement are refused by line.
+   */
   private async resolveLines(
     manager: EntityManager,
     input: SubmitUsageReportInput,
     agreement: AgreementForReport,
+    revenues: readonly (bigint | null)[],
   ): Promise<(PayableLine & { isrc: string })[]> {
     const compensation = agreement.compensation!;
     const isrcs = [...new Set(input.lines.map((line) => line.isrc))];
@@ -292,7 +297,7 @@ export class UsageService {
         workId: work.id,
         useType: line.useType,
         units: BigInt(line.units),
-        revenueMinor: line.revenue ? toMinorUnits(line.revenue, compensation.currency, field) : null,
+        revenueMinor: revenues[index],
         shares: work.shares,
       };
     });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { CompensationModel, type StoredCompensation } from '../agreements/agreement.entity';
 import { BadInputError } from '../common/errors';
-import { parseDecimal } from '../common/money';
-import type { SubmitUsageReportInput } from './compensation.types';
+import { Decimal, exceedsMaxAmount, formatMinorUnits, inMinorUnits, MAX_AMOUNT_MINOR, parseDecimal, toMinorUnits } from '../common/money';
+import type { SubmitUsageReportInput, UsageLineInput } from './compensation.types';
 
 export const MAX_LINES_PER_REPORT = 50_000;
 
@@ -39,11 +40,70 @@ export function validateReport(input: SubmitUsageReportInput): string {
     if (!Number.isInteger(line.units) || line.units < 0) {
       throw new BadInputError(`lines[${index}].units: must be a non-negative integer`, { field: `lines[${index}].units`, index });
     }
-    if (line.revenue !== null && line.revenue !== undefined && parseDecimal(line.revenue, `lines[${index}].revenue`).isNegative()) {
+    // lessThan, not isNegative: "-0" is zero.
+    if (line.revenue !== null && line.revenue !== undefined && parseDecimal(line.revenue, `lines[${index}].revenue`).lessThan(0)) {
       throw new BadInputError(`lines[${index}].revenue: must not be negative`, { field: `lines[${index}].revenue`, index });
     }
   });
   return period;
+}
+
+/**
+ * What each line pays under the agreement, exact, and what the lines pay together: neither may exceed
+ * MAX_AMOUNT_MINOR (see money.ts), nor may any line's revenue, so that nothing the report writes can
+ * overflow the ledger's bigint columns. Checked before anything is written. A FLAT_FEE line pays nothing
+ * by itself: the month's fee and any minimum guarantee are bounded with the agreement's terms. Returns
+ * each line's revenue in minor units (null where none is given), parsed here once for the whole report.
+ */
+export function validateReportAmounts(lines: readonly UsageLineInput[], compensation: StoredCompensation): (bigint | null)[] {
+  const { currency } = compensation;
+  // Every model stores the revenue given; REVENUE_SHARE without one is refused with the line's work.
+  const revenues = lines.map((line, index) =>
+    line.revenue ? toMinorUnits(line.revenue, currency, `lines[${index}].revenue`, { index }) : null,
+  );
+  const total = linesAmount(lines, revenues, compensation);
+  if (exceedsMaxAmount(total)) {
+    const maximum = formatMinorUnits(MAX_AMOUNT_MINOR, currency);
+    const comesTo = formatMinorUnits(total.toFixed(), currency);
+    throw new BadInputError(`lines: the lines come to ${comesTo} ${currency}; a report pays at most ${maximum} ${currency}`, {
+      field: 'lines',
+      maximum,
+    });
+  }
+  return revenues;
+}
+
+/** What the lines pay together, in minor units, exact (a PER_USE line may come to a fraction of a cent). */
+function linesAmount(lines: readonly UsageLineInput[], revenues: readonly (bigint | null)[], compensation: StoredCompensation): Decimal {
+  switch (compensation.model) {
+    case CompensationModel.PER_USE: {
+      const rate = inMinorUnits(new Decimal(compensation.ratePerUnit!), compensation.currency);
+      lines.forEach((line, index) => checkPerUseLine(rate.times(line.units), line, index, compensation));
+      return rate.times(lines.reduce((units, line) => units + BigInt(line.units), 0n).toString());
+    }
+    case CompensationModel.REVENUE_SHARE: {
+      const revenue = revenues.reduce<bigint>((sum, minor) => sum + (minor ?? 0n), 0n);
+      return new Decimal(revenue.toString()).times(compensation.bps!).dividedBy(10_000);
+    }
+    case CompensationModel.FLAT_FEE:
+      return new Decimal(0);
+    default: {
+      const unknown: never = compensation.model;
+      throw new Error(`no amount for ${String(unknown)}`);
+    }
+  }
+}
+
+function checkPerUseLine(amount: Decimal, line: UsageLineInput, index: number, { currency, ratePerUnit }: StoredCompensation): void {
+  if (!exceedsMaxAmount(amount)) return;
+  const field = `lines[${index}].units`;
+  const maximum = formatMinorUnits(MAX_AMOUNT_MINOR, currency);
+  const comesTo = formatMinorUnits(amount.toFixed(), currency);
+  throw new BadInputError(`${field}: ${line.units} × ${ratePerUnit} ${currency} is ${comesTo} ${currency}; a line pays at most ${maximum} ${currency}`, {
+    field,
+    index,
+    maximum,
+  });
 }
 
 /** sha-256 of the payload in canonical form: what "the same report" means for an idempotency key. */
