@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { DatabaseError } from 'pg';
+import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
@@ -14,6 +15,7 @@ import {
   rejectConsentProblems,
   validateRecordConsent,
   validateWithdrawal,
+  VALID_UNTIL_NOT_AFTER_VALID_FROM,
   type ConsentDeclaration,
   type ConsentProblem,
 } from './consent.validation';
@@ -47,6 +49,24 @@ const RECORD_COLUMNS = `c.id, c.scope, c.work_id, c.artist_id, c.use_types, c.te
 /** Records strictly older than the cursor's record (parameter `after`), in the history's order (newest first). */
 function afterCursor(after: string): string {
   return `(${after}::uuid IS NULL OR (c.recorded_at, c.id) < (SELECT a.recorded_at, a.id FROM consent_record a WHERE a.id = ${after}::uuid))`;
+}
+
+/** SQLSTATE check_violation, and the name PostgreSQL gave consent_record's CHECK (valid_until > valid_from). */
+const CHECK_VIOLATION = '23514';
+const VALID_UNTIL_CHECK = 'consent_record_check';
+
+/**
+ * validFrom left out is the database's clock when the record is written (recorded_at too, after the
+ * subjects' locks), so that a withdrawal takes effect exactly when it is recorded, never before. The
+ * gateway's clock, which validation used, is earlier or elsewhere: a validUntil between the two trips
+ * the table's check, and that is bad input, not a failure.
+ */
+function refuseValidUntilPassedAtRecording(error: unknown): never {
+  const violation = error instanceof QueryFailedError && error.driverError instanceof DatabaseError ? error.driverError : null;
+  if (violation?.code === CHECK_VIOLATION && violation.constraint === VALID_UNTIL_CHECK) {
+    rejectConsentProblems([VALID_UNTIL_NOT_AFTER_VALID_FROM]);
+  }
+  throw error;
 }
 
 interface Subject {
@@ -192,7 +212,7 @@ export class ConsentService {
           d.evidenceDocumentHash,
           d.evidenceUrl,
         ],
-      )) as ConsentRecordRow[];
+      ).catch(refuseValidUntilPassedAtRecording)) as ConsentRecordRow[];
 
       const concerned = await this.concernedPartners(manager, records);
       const isrcByWork = new Map(works.map((w) => [w.id, w.label]));

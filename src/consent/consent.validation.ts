@@ -128,13 +128,17 @@ function isHttpsUrl(value: string): boolean {
   }
 }
 
+/** Also raised by the service when the database's clock, which dates a record without validFrom, has passed validUntil. */
+export const VALID_UNTIL_NOT_AFTER_VALID_FROM: ConsentProblem = {
+  field: 'validUntil',
+  message: 'must be after validFrom (or now, when validFrom is left out)',
+};
+
 export function validateRecordConsent(input: RecordConsentInput, now = new Date()): ConsentDeclaration {
   const problems: ConsentProblem[] = [];
   const coverage = coverageOf(input, problems);
   const from = input.validFrom ?? now;
-  if (input.validUntil && input.validUntil <= from) {
-    problems.push({ field: 'validUntil', message: 'must be after validFrom (or now, when validFrom is left out)' });
-  }
+  if (input.validUntil && input.validUntil <= from) problems.push(VALID_UNTIL_NOT_AFTER_VALID_FROM);
   rejectConsentProblems(problems);
   return { ...coverage, validFrom: input.validFrom ?? null, validUntil: input.validUntil ?? null, state: input.state };
 }

@@ -48,6 +48,18 @@ async function decide(isrc: string) {
   return body.data.consentDecisions.decisions[0];
 }
 
+async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+/** Backends of this test's database waiting for a lock another transaction holds. */
+async function lockWaiters(): Promise<number> {
+  const [{ count }] = await db.dataSource.query(
+    `SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+  );
+  return count;
+}
+
 async function writes() {
   return { records: await countRows(db.dataSource, 'consent_record'), events: await countRows(db.dataSource, 'change_event') };
 }
@@ -153,6 +165,28 @@ describe('recordConsent', () => {
     const { body } = await record(demo.aurora.token, input);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(body.errors[0].message).toBe(message);
+    expect(await writes()).toEqual(before);
+  });
+
+  it('a validUntil the database clock has passed when it records (validFrom left out) is BAD_USER_INPUT, and nothing is written', async () => {
+    // Another transaction holds the work, so the call waits in the database until after validUntil: the
+    // gateway's clock judged validUntil to be ahead, the database's clock (the moment of recording) does not.
+    const holder = db.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`SELECT 1 FROM work WHERE isrc = $1 FOR UPDATE`, [AURORA_OTHER]);
+    const before = await writes();
+    const validUntil = new Date(Date.now() + 1_000);
+    const call = record(demo.aurora.token, { works: [AURORA_OTHER], validUntil: validUntil.toISOString() });
+    await waitUntil(async () => (await lockWaiters()) > 0);
+    await waitUntil(async () => Date.now() > validUntil.getTime() + 50);
+    await holder.commitTransaction();
+    await holder.release();
+
+    const { status, body } = await call;
+    expect(status).not.toBe(500);
+    expect(body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'validUntil' });
+    expect(body.errors[0].message).toBe('validUntil: must be after validFrom (or now, when validFrom is left out)');
     expect(await writes()).toEqual(before);
   });
 
