@@ -1,6 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Allow } from '../auth/policy';
 import { PageArgs, readPage, toConnection } from '../common/relay/connection';
+import { isUuid } from '../common/relay/global-id';
 import { toPartner } from '../partners/partners.mapper';
 import { Partner } from '../partners/partners.types';
 import type { RequestContext } from '../server/context';
@@ -67,7 +68,7 @@ export class WorkConsentResolver {
   })
   @Allow({ LABEL: representsAnOwnerForConsent, DISTRIBUTOR: representsAnOwnerForConsent, INTERNAL: true })
   async consentHistory(@Root() work: Work, @Args() args: PageArgs, @Ctx() ctx: RequestContext) {
-    const page = readPage(args, MAX_CONSENT_HISTORY_PAGE);
+    const page = readPage(args, MAX_CONSENT_HISTORY_PAGE, isUuid);
     const rows = await ctx.loaders.consent.historyOfWork(page).load(work.workId);
     return toConnection(rows, page, (row) => row.id, toConsentRecord);
   }

@@ -1,7 +1,7 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
-import { BadInputError, ForbiddenError } from '../common/errors';
+import { ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
 import { isUuid, toGlobalId } from '../common/relay/global-id';
 import type { ChangeRecord } from '../events/change-record';
@@ -85,12 +85,6 @@ function consentReadersFor(viewer: Viewer): string[] {
   ];
 }
 
-function historyCursor(page: Page): string | null {
-  if (page.after === undefined) return null;
-  if (!isUuid(page.after)) throw new BadInputError('after is not a valid cursor', { field: 'after' });
-  return page.after;
-}
-
 export class ConsentService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -126,7 +120,7 @@ export class ConsentService {
        ) c
        WHERE $4::boolean OR EXISTS (
          SELECT 1 FROM right_share rs WHERE rs.work_id = subject.work_id AND rs.label_id = ANY($5::uuid[]))`,
-      [workIds, historyCursor(page), page.limit + 1, isInternal(viewer), consentReadersFor(viewer)],
+      [workIds, page.after ?? null, page.limit + 1, isInternal(viewer), consentReadersFor(viewer)],
     )) as (ConsentRecordRow & { subject_id: string })[];
     const byWork = new Map<string, ConsentRecordRow[]>(workIds.map((id) => [id, []]));
     for (const row of rows) byWork.get(row.subject_id)!.push(row);
@@ -149,7 +143,7 @@ export class ConsentService {
 
   /** An artist's ARTIST-scope history, for those representing a label that owns a work where the artist is MAIN. */
   async historyOfArtist(viewer: Viewer, artistId: string, args: PageArgs): Promise<Connection<ConsentRecordRow>> {
-    const page = readPage(args, MAX_CONSENT_HISTORY_PAGE);
+    const page = readPage(args, MAX_CONSENT_HISTORY_PAGE, isUuid);
     const [{ allowed }] = (await this.dataSource.query(
       `SELECT $2::boolean OR EXISTS (
          SELECT 1 FROM work_artist wa JOIN right_share rs ON rs.work_id = wa.work_id
@@ -164,7 +158,7 @@ export class ConsentService {
        WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${afterCursor('$2')}
        ORDER BY c.recorded_at DESC, c.id DESC
        LIMIT $3`,
-      [artistId, historyCursor(page), page.limit + 1],
+      [artistId, page.after ?? null, page.limit + 1],
     )) as ConsentRecordRow[];
     return toConnection(rows, page, (row) => row.id, (row) => row);
   }
