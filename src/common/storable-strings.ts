@@ -26,21 +26,32 @@ export interface UnstorableString {
 
 /** The first unstorable string inside a JSON value (GraphQL variables), depth first. */
 export function firstUnstorableString(value: unknown, path: string): UnstorableString | undefined {
+  const found = find(value);
+  return found && { path: found.steps.reduceRight(stepInto, path), problem: found.problem };
+}
+
+function stepInto(path: string, step: string | number): string {
+  if (typeof step === 'number') return `${path}[${step}]`;
+  return path ? `${path}.${step}` : step;
+}
+
+/** The problem and the steps to it, innermost first: paths are only spelt out for what is refused. */
+function find(value: unknown): { steps: (string | number)[]; problem: string } | undefined {
   if (typeof value === 'string') {
     const problem = unstorable(value);
-    return problem ? { path, problem } : undefined;
+    return problem ? { steps: [], problem } : undefined;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i += 1) {
-      const found = firstUnstorableString(value[i], `${path}[${i}]`);
-      if (found) return found;
+      const found = find(value[i]);
+      if (found) return { steps: [...found.steps, i], problem: found.problem };
     }
     return undefined;
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const found = firstUnstorableString(item, path ? `${path}.${key}` : key);
-      if (found) return found;
+      const found = find(item);
+      if (found) return { steps: [...found.steps, key], problem: found.problem };
     }
   }
   return undefined;
