@@ -24,35 +24,40 @@ export interface UnstorableString {
   problem: string;
 }
 
-/** The first unstorable string inside a JSON value (GraphQL variables), depth first. */
+/** A value met while walking variables, with how it was reached (for the path of the one refused). */
+interface Visit {
+  value: unknown;
+  parent?: Visit;
+  step?: string | number;
+}
+
+/**
+ * The first unstorable string inside a JSON value (GraphQL variables), in document order. Iterative:
+ * variables can nest as deep as a body allows (8,000 levels overflowed a recursive walk's stack).
+ */
 export function firstUnstorableString(value: unknown, path: string): UnstorableString | undefined {
-  const found = find(value);
-  return found && { path: found.steps.reduceRight(stepInto, path), problem: found.problem };
-}
-
-function stepInto(path: string, step: string | number): string {
-  if (typeof step === 'number') return `${path}[${step}]`;
-  return path ? `${path}.${step}` : step;
-}
-
-/** The problem and the steps to it, innermost first: paths are only spelt out for what is refused. */
-function find(value: unknown): { steps: (string | number)[]; problem: string } | undefined {
-  if (typeof value === 'string') {
-    const problem = unstorable(value);
-    return problem ? { steps: [], problem } : undefined;
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i += 1) {
-      const found = find(value[i]);
-      if (found) return { steps: [...found.steps, i], problem: found.problem };
-    }
-    return undefined;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      const found = find(item);
-      if (found) return { steps: [...found.steps, key], problem: found.problem };
+  const pending: Visit[] = [{ value }];
+  for (let visit = pending.pop(); visit; visit = pending.pop()) {
+    const current = visit.value;
+    if (typeof current === 'string') {
+      const problem = unstorable(current);
+      if (problem) return { path: pathTo(visit, path), problem };
+    } else if (Array.isArray(current)) {
+      for (let i = current.length - 1; i >= 0; i -= 1) pending.push({ value: current[i], parent: visit, step: i });
+    } else if (current !== null && typeof current === 'object') {
+      const entries = Object.entries(current);
+      for (let i = entries.length - 1; i >= 0; i -= 1) pending.push({ value: entries[i][1], parent: visit, step: entries[i][0] });
     }
   }
   return undefined;
+}
+
+/** `input[1].artists[0].name`: spelt out only for the string refused. */
+function pathTo(visit: Visit, root: string): string {
+  const steps: (string | number)[] = [];
+  for (let at: Visit | undefined = visit; at?.step !== undefined; at = at.parent) steps.push(at.step);
+  return steps.reduceRight<string>((path, step) => {
+    if (typeof step === 'number') return `${path}[${step}]`;
+    return path ? `${path}.${step}` : step;
+  }, root);
 }

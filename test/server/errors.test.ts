@@ -72,6 +72,17 @@ describe('errors', () => {
     expect(logLines.filter((line) => /req-bad-(variable|enum|int)/.test(line))).toEqual([]);
   });
 
+  it('answers a request whose variables nest 50,000 levels deep (found by fuzzing: a 500)', async () => {
+    const body = `{"query":"{ viewer { name } }","variables":{"x":${'['.repeat(50_000)}${']'.repeat(50_000)}}}`;
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${demo.resonance.token}` },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: unknown }).data).toEqual({ viewer: { name: 'Resonance AI' } });
+  });
+
   it('maps GraphQL validation errors to BAD_USER_INPUT', async () => {
     const { body } = await gateway.request(demo.operations.token, '{ works { nope } }');
     expect(body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'GRAPHQL_VALIDATION_FAILED' });
