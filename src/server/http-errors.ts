@@ -8,6 +8,13 @@ interface HttpError extends Error {
   type?: string;
 }
 
+/** body-parser's refusals by type; anything else it refuses is a body that does not parse. */
+const CLIENT_ERROR_MESSAGES: Record<string, string> = {
+  'entity.too.large': 'request body is too large',
+  'charset.unsupported': 'request body must be UTF-8 JSON: unsupported charset',
+  'encoding.unsupported': 'request body must be sent without compression or with gzip, deflate or br',
+};
+
 /**
  * Last Express handler: errors outside GraphQL (a malformed or oversized body, a bug in a route)
  * answer with the same error shape as GraphQL, never an HTML page or a stack trace.
@@ -21,7 +28,7 @@ export function httpErrors(logger: Logger) {
       res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } }] });
       return;
     }
-    const message = error.type === 'entity.too.large' ? 'request body is too large' : 'request body is not valid JSON';
+    const message = CLIENT_ERROR_MESSAGES[error.type ?? ''] ?? 'request body is not valid JSON';
     res.status(status).json({ errors: [{ message, extensions: { code: ErrorCode.BAD_USER_INPUT } }] });
   };
 }

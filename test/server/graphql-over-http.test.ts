@@ -74,6 +74,17 @@ describe('GraphQL over HTTP', () => {
     expect(((await oversized.json()) as { errors: unknown[] }).errors[0]).toEqual({ message: 'request body is too large', extensions: { code: 'BAD_USER_INPUT' } });
   });
 
+  it('says why it refuses a body in another charset or encoding', async () => {
+    const post = (headers: Record<string, string>) =>
+      fetch(gateway.url, { method: 'POST', headers: { authorization: `Bearer ${demo.resonance.token}`, ...headers }, body: '{"query":"{ viewer { name } }"}' });
+    const latin1 = await post({ 'content-type': 'application/json; charset=latin1' });
+    expect(latin1.status).toBe(415);
+    expect(await latin1.json()).toEqual({ errors: [{ message: 'request body must be UTF-8 JSON: unsupported charset', extensions: { code: 'BAD_USER_INPUT' } }] });
+    const zipped = await post({ 'content-type': 'application/json', 'content-encoding': 'zstd-nope' });
+    expect(zipped.status).toBe(415);
+    expect(((await zipped.json()) as { errors: { message: string }[] }).errors[0].message).toMatch(/without compression or with gzip/);
+  });
+
   it('answers a path it does not serve with a JSON NOT_FOUND, not an HTML page', async () => {
     const response = await fetch(`${gateway.origin}/graphq`, { headers: { authorization: `Bearer ${demo.resonance.token}` } });
     expect(response.status).toBe(404);
