@@ -5,6 +5,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
+import { grantConsent } from '../support/consent-fixtures';
 
 /**
  * Amounts too large for the ledger's bigint columns are bad input, refused where they are parsed (the
@@ -64,25 +65,9 @@ async function writes() {
 
 const training = (units: number, revenue?: string) => ({ isrc: AURORA_WORK, useType: 'TRAINING', units, ...(revenue === undefined ? {} : { revenue }) });
 
-/** Consent in force, so that the lines are rated (a denied line is stored as a violation, never paid). */
-async function grantConsent(isrcs: string[]) {
-  const { body } = await gateway.request(demo.aurora.token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
-    input: {
-      works: isrcs,
-      state: 'GRANTED',
-      useTypes: ['TRAINING'],
-      territories: ['WORLD'],
-      validFrom: '2026-01-01T00:00:00Z',
-      grantedBy: { name: 'Declared by the artist' },
-      evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
-    },
-  });
-  if (body.errors) throw new Error(body.errors[0].message);
-}
-
 beforeAll(async () => {
   ({ db, gateway, demo } = await startDemoGateway({ costBudgetPerMinute: 10_000_000 }));
-  await grantConsent([AURORA_WORK, AURORA_OTHER]);
+  await grantConsent(gateway, demo.aurora.token, [AURORA_WORK, AURORA_OTHER], { validFrom: '2026-01-01T00:00:00Z' });
 });
 afterAll(() => stopDemoGateway({ db, gateway }));
 

@@ -4,6 +4,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
+import { grantConsent } from '../support/consent-fixtures';
 
 /** Property: whatever the model, currency, guarantee and lines, a report followed by its reversal nets every account to zero. */
 let db: TestDatabase;
@@ -29,18 +30,7 @@ const compensationArbitrary = fc.oneof(
 
 beforeAll(async () => {
   ({ db, gateway, demo } = await startDemoGateway({ costBudgetPerMinute: 10_000_000 }));
-  const { body } = await gateway.request(demo.operations.token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
-    input: {
-      works: WORKS,
-      state: 'GRANTED',
-      useTypes: ['TRAINING'],
-      territories: ['WORLD'],
-      validFrom: '2020-01-01T00:00:00Z',
-      grantedBy: { name: 'Declared by the artists' },
-      evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'cd'.repeat(32) },
-    },
-  });
-  if (body.errors) throw new Error(body.errors[0].message);
+  await grantConsent(gateway, demo.operations.token, WORKS);
 });
 afterAll(() => stopDemoGateway({ db, gateway }));
 

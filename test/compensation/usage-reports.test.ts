@@ -3,6 +3,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway, Json } from '../support/gateway';
+import { grantConsent } from '../support/consent-fixtures';
 
 /**
  * Usage reports end to end, over HTTP: rating under each model with the figures written out, splits of
@@ -59,21 +60,6 @@ async function activeAgreement(licensorToken: string, compensation: Record<strin
   return created.agreement.id;
 }
 
-async function grantConsent(token: string, isrcs: string[]) {
-  const { body } = await gateway.request(token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
-    input: {
-      works: isrcs,
-      state: 'GRANTED',
-      useTypes: ['TRAINING', 'FINE_TUNING'],
-      territories: ['WORLD'],
-      validFrom: '2026-01-01T00:00:00Z',
-      grantedBy: { name: 'Declared by the artist' },
-      evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
-    },
-  });
-  if (body.errors) throw new Error(body.errors[0].message);
-}
-
 function report(agreementId: string, key: string, lines: Record<string, unknown>[], overrides: Record<string, unknown> = {}) {
   return {
     agreementId,
@@ -103,7 +89,7 @@ beforeAll(async () => {
   eurAgreement = await activeAgreement(demo.aurora.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
   // Meridian licenses the same AI partner too, so the co-owned work is allowed.
   await activeAgreement(demo.meridian.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.0125' });
-  await grantConsent(demo.aurora.token, [AURORA_WORK, CO_OWNED]);
+  await grantConsent(gateway, demo.aurora.token, [AURORA_WORK, CO_OWNED], { useTypes: ['TRAINING', 'FINE_TUNING'], validFrom: '2026-01-01T00:00:00Z' });
 });
 afterAll(() => stopDemoGateway({ db, gateway }));
 
