@@ -58,6 +58,9 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   /** A live event the subscriber may see, in feed order. */
   push(record: ChangeRecord): void {
     if (this.ended || this.overflowed) return;
+    // Behind the stream's start (this process's feed lags what the subscriber was given): not due, and
+    // not to be counted against the buffer.
+    if (!isAfter(record.position, this.cursor)) return;
     if (this.options.types && !this.options.types.has(record.type)) return;
     if (this.options.matches && !this.options.matches(record)) return;
     if (this.waiting && !this.replaying && this.live.length === 0) {

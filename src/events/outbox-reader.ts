@@ -23,6 +23,25 @@ export async function readHead(query: Query): Promise<Position> {
   return row ? { transactionId: BigInt(row.transaction_id), id: BigInt(row.id) } : ORIGIN;
 }
 
+/** Which transactions a snapshot sees as committed: PostgreSQL's `pg_current_snapshot()`. */
+export interface Snapshot {
+  xmin: bigint;
+  xmax: bigint;
+  running: ReadonlySet<bigint>;
+}
+
+/** A snapshot of now: what has committed so far, final or not yet final. */
+export async function readSnapshot(query: Query): Promise<Snapshot> {
+  const [row] = (await query('SELECT pg_current_snapshot()::text AS snapshot')) as { snapshot: string }[];
+  const [xmin, xmax, running] = row.snapshot.split(':');
+  return { xmin: BigInt(xmin), xmax: BigInt(xmax), running: new Set(running ? running.split(',').map(BigInt) : []) };
+}
+
+/** Whether a committed transaction had committed when the snapshot was taken (`pg_visible_in_snapshot`). */
+export function committedBy(snapshot: Snapshot, transactionId: bigint): boolean {
+  return transactionId < snapshot.xmin || (transactionId < snapshot.xmax && !snapshot.running.has(transactionId));
+}
+
 export interface FeedPage {
   records: ChangeRecord[];
   /** More final rows may follow the page. */

@@ -9,7 +9,7 @@ import { ChangeStream } from './change-stream';
 import type { ChangeType } from './change-type';
 import { closeReason, SubscriberCloseCode } from './close-codes';
 import { fromCursor, toCursor, type Position } from './cursor';
-import { readReplayPage } from './outbox-reader';
+import { committedBy, readReplayPage, readSnapshot } from './outbox-reader';
 
 /** What a session needs from the process: where the feed stands, and how to read and reload. */
 export interface SessionEnvironment {
@@ -86,15 +86,24 @@ export class SubscriberSession {
     if (request.types && request.types.length === 0) {
       throw new BadInputError('types: leave it out to receive every type', { field: 'types' });
     }
+    const { dataSource, bufferLimit } = this.environment;
+    // Live only means committed after the subscription. This process's feed hands events on once every
+    // older transaction has finished (cursor.ts), so one committed just before may reach it later, from
+    // the feed's position on: what a snapshot of now already sees committed is not live. Taken before
+    // the feed's position is read and the stream registered right after it, so no event falls between.
+    const before = request.since ? null : await readSnapshot((sql, parameters) => dataSource.query(sql, parameters));
     const through = this.environment.position();
     const start = request.since ? fromCursor(request.since) : through;
     const types = request.types ? new Set(request.types) : null;
-    const { dataSource, bufferLimit } = this.environment;
+    const follows = request.matches;
+    const matches = before
+      ? (record: ChangeRecord) => !committedBy(before, record.position.transactionId) && (follows?.(record) ?? true)
+      : follows;
     const stream = new ChangeStream({
       start,
       replayThrough: request.since ? through : null,
       types,
-      matches: request.matches,
+      matches,
       bufferLimit,
       readReplay: (after, until) =>
         readReplayPage((sql, parameters) => dataSource.query(sql, parameters), { after, through: until, audience: this.audience, types: request.types ?? null, limit: REPLAY_PAGE_SIZE }),

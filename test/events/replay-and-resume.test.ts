@@ -1,3 +1,4 @@
+import { toGlobalId } from '../../src/common/relay/global-id';
 import { ORIGIN, toCursor } from '../../src/events/cursor';
 import { pruneOutbox } from '../../src/events/outbox-retention';
 import { cursorsInOutbox, latestCursor, nextIsrc, registerWork, writeEvents } from '../support/changes';
@@ -118,6 +119,27 @@ describe('changes: replay and resume', () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     // Nothing from before the socket opened, only the knocks that reached it and the live event.
+    expect(subscriber.events.map((event) => event.payload.title).filter((title) => title !== 'Knock')).toEqual(['Live']);
+  });
+
+  it('without since, skips what committed before it subscribed, even when this process has not read it yet', async () => {
+    // Written without NOTIFY: the gateway's feed reads it only at its next safety poll (every 2 s), after
+    // the subscription starts. It committed before, so it is not a live event for this subscriber.
+    await db.dataSource.query(
+      `INSERT INTO change_event (type, entity_id, actor_id, partner_ids, payload) VALUES ('WORK_UPDATED', $1, $2, ARRAY[$2]::uuid[], $3)`,
+      [toGlobalId('Work', '00000000-0000-4000-8000-000000000000'), demo.aurora.id, JSON.stringify({ isrc: 'QZTST2600000', title: 'Unannounced', ownerLabelIds: [demo.aurora.id] })],
+    );
+    const subscriber = subscribe(demo.operations.token);
+    for (let attempt = 0; subscriber.events.length === 0; attempt += 1) {
+      expect(attempt).toBeLessThan(50);
+      await retitle('Knock');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await retitle('Live');
+    for (let waited = 0; !subscriber.events.some((event) => event.payload.title === 'Live'); waited += 10) {
+      expect(waited).toBeLessThan(15_000);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     expect(subscriber.events.map((event) => event.payload.title).filter((title) => title !== 'Knock')).toEqual(['Live']);
   });
 
