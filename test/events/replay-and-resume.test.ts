@@ -26,6 +26,24 @@ async function retitle(title: string, isrc = nextIsrc()) {
   return body;
 }
 
+/**
+ * For a subscription without `since`: the socket opens asynchronously, so knock (retitle) until one
+ * arrives, then write 'Live' and wait for it. The titles it received, knocks left out.
+ */
+async function liveTitlesSeenBy(subscriber: ReturnType<typeof subscribe>): Promise<string[]> {
+  for (let attempt = 0; subscriber.events.length === 0; attempt += 1) {
+    expect(attempt).toBeLessThan(50);
+    await retitle('Knock');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await retitle('Live');
+  for (let waited = 0; !subscriber.events.some((event) => event.payload.title === 'Live'); waited += 10) {
+    expect(waited).toBeLessThan(15_000);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return subscriber.events.map((event) => event.payload.title as string).filter((title) => title !== 'Knock');
+}
+
 /** Subscribes from the newest event: it hears whatever commits next, however long the socket takes to open. */
 async function subscribeFromNow(token: string) {
   return subscribe(token, { since: await latestCursor(db.dataSource) });
@@ -106,20 +124,8 @@ describe('changes: replay and resume', () => {
   });
 
   it('without since, streams live events only', async () => {
-    const subscriber = subscribe(demo.operations.token);
-    // The socket opens asynchronously: write until one arrives, then every later one must too.
-    for (let attempt = 0; subscriber.events.length === 0; attempt += 1) {
-      expect(attempt).toBeLessThan(50);
-      await retitle('Knock');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await retitle('Live');
-    for (let waited = 0; !subscriber.events.some((event) => event.payload.title === 'Live'); waited += 10) {
-      expect(waited).toBeLessThan(15_000);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
     // Nothing from before the socket opened, only the knocks that reached it and the live event.
-    expect(subscriber.events.map((event) => event.payload.title).filter((title) => title !== 'Knock')).toEqual(['Live']);
+    expect(await liveTitlesSeenBy(subscribe(demo.operations.token))).toEqual(['Live']);
   });
 
   it('without since, skips what committed before it subscribed, even when this process has not read it yet', async () => {
@@ -129,18 +135,7 @@ describe('changes: replay and resume', () => {
       `INSERT INTO change_event (type, entity_id, actor_id, partner_ids, payload) VALUES ('WORK_UPDATED', $1, $2, ARRAY[$2]::uuid[], $3)`,
       [toGlobalId('Work', '00000000-0000-4000-8000-000000000000'), demo.aurora.id, JSON.stringify({ isrc: 'QZTST2600000', title: 'Unannounced', ownerLabelIds: [demo.aurora.id] })],
     );
-    const subscriber = subscribe(demo.operations.token);
-    for (let attempt = 0; subscriber.events.length === 0; attempt += 1) {
-      expect(attempt).toBeLessThan(50);
-      await retitle('Knock');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    await retitle('Live');
-    for (let waited = 0; !subscriber.events.some((event) => event.payload.title === 'Live'); waited += 10) {
-      expect(waited).toBeLessThan(15_000);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(subscriber.events.map((event) => event.payload.title).filter((title) => title !== 'Knock')).toEqual(['Live']);
+    expect(await liveTitlesSeenBy(subscribe(demo.operations.token))).toEqual(['Live']);
   });
 
   it('subscribers that share an event’s execution still each get the selection they asked for', async () => {

@@ -120,7 +120,7 @@ function notACursorOfThisList(cursor: string): BadInputError {
 }
 
 /** The position in a cursor, which must be encoded exactly as `encodeCursor` writes it. */
-export function decodeCursor(cursor: string, isPosition: PositionCheck): string {
+function decodeCursor(cursor: string, isPosition: PositionCheck): string {
   const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   const position = decoded.slice('cursor:'.length);
   // Re-encoding refuses what the decoder tolerates: padding, "+/", stray characters, invalid UTF-8.
