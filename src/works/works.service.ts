@@ -156,11 +156,12 @@ export class WorksService {
   async register(viewer: Viewer, inputs: WorkInput[]): Promise<RegisterWorksResult> {
     const works = validateWorks(inputs);
     return this.dataSource.transaction(async (manager) => {
+      await lockRegistrationKeys(manager, works);
       await this.checkLabels(manager, works);
       this.checkMayManage(viewer, works.map((w) => ({ index: w.index, isrc: w.isrc, ownerIds: w.shareLabelIds })));
 
       const isrcs = works.map((w) => w.isrc);
-      // Locked in ISRC order so that concurrent overlapping calls queue rather than deadlock.
+      // Locked in ISRC order, as recordConsent locks works, so that the two queue rather than deadlock.
       const existing = (await manager.query(
         `SELECT id, isrc, title, iswc, release_date::text AS release_date FROM work
          WHERE isrc = ANY($1::text[]) ORDER BY isrc FOR UPDATE`,
@@ -306,7 +307,7 @@ export class WorksService {
       [works.map((w) => w.isrc), works.map((w) => w.title), works.map((w) => w.iswc ?? null), works.map((w) => w.releaseDate ?? null)],
     )) as { id: string; isrc: string }[];
     if (rows.length !== works.length) {
-      // Another call registered one of these ISRCs after we looked: ownership must be checked again.
+      // Written by something that does not take the registration locks (a script): check ownership again.
       const raced = works.find((w) => !rows.some((r) => r.isrc === w.isrc))!;
       throw new ConflictError(`${raced.isrc} was registered concurrently by another call; retry`, { isrc: raced.isrc });
     }
@@ -348,6 +349,26 @@ export class WorksService {
       [shares.map((s) => s[0]), shares.map((s) => s[1]), shares.map((s) => s[2])],
     );
   }
+}
+
+/** Namespace of the registration locks (two-int advisory locks: apart from the bigint ones used elsewhere). */
+const REGISTRATION_LOCK = 1;
+/** Keys share buckets (a power of two), so that a call of thousands of works holds at most this many locks. */
+const REGISTRATION_LOCK_BUCKETS = 1024;
+
+/**
+ * Serializes the calls that write a common work or artist, whole: the later one waits for the earlier to
+ * commit, then finds its rows and updates or leaves them (idempotent), instead of waiting on another
+ * call's uncommitted insert while that call waits on one of its own (a deadlock). Buckets are taken in
+ * ascending order, so two calls queue rather than deadlock on the locks themselves.
+ */
+async function lockRegistrationKeys(manager: EntityManager, works: ValidatedWork[]): Promise<void> {
+  const keys = works.flatMap((w) => [`work:${w.isrc}`, ...w.artists.map((a) => `artist:${artistKey(a)}`)]);
+  await manager.query(
+    `SELECT count(pg_advisory_xact_lock($2::int, bucket))
+     FROM (SELECT DISTINCT (hashtextextended(key, 0) & $3::bigint)::int AS bucket FROM unnest($1::text[]) AS key ORDER BY bucket) ordered`,
+    [keys, REGISTRATION_LOCK, REGISTRATION_LOCK_BUCKETS - 1],
+  );
 }
 
 function artistKey(artist: { name: string; isni?: string | null }): string {

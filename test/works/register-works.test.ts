@@ -198,20 +198,48 @@ describe('registerWorks', () => {
     });
   });
 
-  it('keeps exactly one consistent work when 10 calls register the same new ISRC at once', async () => {
+  it('keeps exactly one consistent work when 10 calls register the same new ISRC at once, each call answered', async () => {
     const calls = Array.from({ length: 10 }, (_, i) =>
       gateway.request(demo.aurora.token, REGISTER, { input: [work('GBRCE2600001', { title: `Take ${i}` })] }),
     );
     const results = await Promise.all(calls);
-    for (const { body } of results) {
-      if (body.errors) expect(body.errors[0].extensions.code).toBe('CONFLICT');
-    }
-    expect(results.some(({ body }) => !body.errors)).toBe(true);
+    expect(results.map(({ body }) => body.errors)).toEqual(Array(10).fill(undefined));
+    // The calls queue: one creates the work, each later one finds it and replaces its title.
+    expect(results.map(({ body }) => body.data.registerWorks.createdCount).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+    expect(results.filter(({ body }) => body.data.registerWorks.updatedCount === 1)).toHaveLength(9);
     const rows = await db.dataSource.query(
       `SELECT w.title, (SELECT count(*)::int FROM right_share rs WHERE rs.work_id = w.id) AS shares
        FROM work w WHERE isrc = 'GBRCE2600001'`,
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].shares).toBe(1);
+  });
+
+  it('answers concurrent calls that write the same new works and new artists in different orders, without deadlock', async () => {
+    const isrcs = Array.from({ length: 20 }, (_, i) => `GBDLK26${String(i).padStart(5, '0')}`);
+    const artists = Array.from({ length: 20 }, (_, i) => `Deadlock Artist ${i}`);
+    const shuffled = <T>(items: T[], seed: number) =>
+      items.map((item, i) => ({ item, order: (i * 7919 + seed * 104729) % 101 })).sort((a, b) => a.order - b.order).map((x) => x.item);
+    const before = await tableCounts();
+    for (let round = 0; round < 3; round += 1) {
+      const calls = Array.from({ length: 6 }, (_, call) => {
+        const names = shuffled(artists, round * 6 + call);
+        const input = shuffled(isrcs, round * 6 + call + 1).map((isrc, i) =>
+          work(isrc, { artists: [{ name: names[i], role: 'MAIN' }, { name: names[(i + 1) % names.length], role: 'FEATURED' }] }),
+        );
+        return gateway.request(demo.aurora.token, REGISTER, { input });
+      });
+      const results = await Promise.all(calls);
+      expect(results.map(({ body }) => body.errors?.[0]?.extensions?.code)).toEqual(Array(6).fill(undefined));
+    }
+    const after = await tableCounts();
+    expect(after.work - before.work).toBe(20);
+    expect(after.artist - before.artist).toBe(20);
+    const [{ credits, shares }] = await db.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM work_artist wa JOIN work w ON w.id = wa.work_id WHERE w.isrc = ANY($1)) AS credits,
+              (SELECT count(*)::int FROM right_share rs JOIN work w ON w.id = rs.work_id WHERE w.isrc = ANY($1)) AS shares`,
+      [isrcs],
+    );
+    expect({ credits, shares }).toEqual({ credits: 40, shares: 20 });
   });
 });
