@@ -67,7 +67,7 @@ function entriesOf(group: Group, kind: LedgerEntryKind, exact: Decimal): NewLedg
 /**
  * Rates a report's payable lines under the agreement's model, as exact decimals of minor units, then
  * splits each (work, use) amount over the work's rights holders: the only rounding. `flatFeeDue` is the
- * month's fee when this report is the one that bears it (the first of the month), else null.
+ * month's fee, or the part of it being moved, when this report bears it (flat-fee.ts), else null.
  */
 export function rate(
   lines: readonly PayableLine[],

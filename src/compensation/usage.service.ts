@@ -9,8 +9,10 @@ import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { IdempotencyKeyReusedError } from './compensation.errors';
 import type { ReverseUsageReportInput, SubmitUsageReportInput } from './compensation.types';
+import { flatFeeDue, moveFlatFee } from './flat-fee';
+import { insertEntries } from './ledger';
 import { adjustMinimumGuarantee } from './minimum-guarantee';
-import { monthlyFee, rate, type NewLedgerEntry, type PayableLine } from './rating';
+import { rate, type PayableLine } from './rating';
 import type { Share } from './split';
 import type { UseDecider } from './usage-decider';
 import { endOfMonth, payloadDigest, validateReport, validateReportAmounts } from './usage.validation';
@@ -140,9 +142,13 @@ export class UsageService {
       await this.insertLines(manager, reportId, lines, denials, input);
 
       const payable: PayableLine[] = lines.filter((_, i) => denials[i].length === 0);
-      const flatFeeDue = await this.flatFeeDue(manager, agreement, statementPeriod, reportId);
-      const entries = rate(payable, compensation, agreement.licensor_id, flatFeeDue);
-      await this.insertEntries(manager, reportId, agreement, viewer.partnerId, statementPeriod, compensation.currency, entries);
+      const fee = await flatFeeDue(manager, { id: agreement.id, compensation }, statementPeriod);
+      const entries = rate(payable, compensation, agreement.licensor_id, fee);
+      await insertEntries(
+        manager,
+        { reportId, agreementId: agreement.id, aiPartnerId: viewer.partnerId, statementPeriod, currency: compensation.currency },
+        entries,
+      );
       await adjustMinimumGuarantee(
         manager,
         { id: agreement.id, licensorId: agreement.licensor_id, aiPartnerId: viewer.partnerId, compensation },
@@ -201,17 +207,26 @@ export class UsageService {
          WHERE a.id = $1 FOR UPDATE OF a`,
         [report.agreement_id],
       )) as { id: string; licensor_id: string; compensation: StoredCompensation }[];
-      await manager.query(
+      const reversedEntries = (await manager.query(
         `INSERT INTO ledger_entry (report_id, agreement_id, ai_partner_id, rightsholder_id, work_id, use_type, kind,
            statement_period, currency, units, amount_minor, reverses_entry_id)
          SELECT report_id, agreement_id, ai_partner_id, rightsholder_id, work_id, use_type, kind,
                 statement_period, currency, -units, -amount_minor, id
          FROM ledger_entry e
          WHERE e.report_id = $1 AND e.reverses_entry_id IS NULL
-           AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reverses_entry_id = e.id)`,
+           AND NOT EXISTS (SELECT 1 FROM ledger_entry r WHERE r.reverses_entry_id = e.id)
+         RETURNING rightsholder_id`,
         [reportId],
-      );
+      )) as { rightsholder_id: string }[];
       await manager.query(`UPDATE usage_report SET reversed_at = now(), reversed_by = $2 WHERE id = $1`, [reportId, viewer.partnerId]);
+      // Before the guarantee, which must count the fee where it moved.
+      const movedFee = await moveFlatFee(manager, {
+        id: reportId,
+        agreementId: agreement.id,
+        licensorId: agreement.licensor_id,
+        statementPeriod: report.statement_period,
+        currency: report.currency,
+      });
       await adjustMinimumGuarantee(
         manager,
         { id: agreement.id, licensorId: agreement.licensor_id, aiPartnerId: report.ai_partner_id, compensation: agreement.compensation },
@@ -223,7 +238,12 @@ export class UsageService {
           type: ChangeType.USAGE_REPORT_REVERSED,
           entityId: toGlobalId('UsageReport', reportId),
           actorId: viewer.partnerId,
-          partnerIds: [report.ai_partner_id, report.licensor_id],
+          // Everyone whose ledger changed: the reversed entries' rights holders, and those the fee moved to.
+          partnerIds: [
+            report.ai_partner_id,
+            report.licensor_id,
+            ...new Set([...reversedEntries.map((e) => e.rightsholder_id), ...movedFee.map((e) => e.rightsholderId)]),
+          ],
           payload: {
             statementPeriod: report.statement_period,
             reason: input.reason.trim(),
@@ -325,59 +345,6 @@ export class UsageService {
             revenue_minor: line.revenueMinor?.toString() ?? null,
             decision_id: input.lines[i].decisionId ? idOf('DecisionBatch', input.lines[i].decisionId!, `lines[${i}].decisionId`) : null,
             reasons: denials[i],
-          })),
-        ),
-      ],
-    );
-  }
-
-  /** A FLAT_FEE agreement's monthly fee is borne by the first live report of the month. */
-  private async flatFeeDue(
-    manager: EntityManager,
-    agreement: AgreementForReport,
-    statementPeriod: string,
-    reportId: string,
-  ) {
-    const compensation = agreement.compensation!;
-    if (compensation.model !== CompensationModel.FLAT_FEE) return null;
-    const [{ charged }] = (await manager.query(
-      `SELECT EXISTS (SELECT 1 FROM usage_report WHERE agreement_id = $1 AND statement_period = $2
-                      AND reversed_at IS NULL AND id <> $3) AS charged`,
-      [agreement.id, statementPeriod, reportId],
-    )) as { charged: boolean }[];
-    return charged ? null : monthlyFee(compensation.amountMinor!, compensation.period!);
-  }
-
-  private async insertEntries(
-    manager: EntityManager,
-    reportId: string,
-    agreement: AgreementForReport,
-    aiPartnerId: string,
-    statementPeriod: string,
-    currency: string,
-    entries: NewLedgerEntry[],
-  ): Promise<void> {
-    const written = entries.filter((entry) => entry.amountMinor !== 0n);
-    if (written.length === 0) return;
-    await manager.query(
-      `INSERT INTO ledger_entry (report_id, agreement_id, ai_partner_id, rightsholder_id, work_id, use_type, kind,
-         statement_period, currency, units, amount_minor)
-       SELECT $1, $2, $3, e.rightsholder_id, e.work_id, e.use_type, e.kind, $4, $5, e.units, e.amount_minor
-       FROM jsonb_to_recordset($6::jsonb) AS e(rightsholder_id uuid, work_id uuid, use_type text, kind text, units bigint, amount_minor bigint)`,
-      [
-        reportId,
-        agreement.id,
-        aiPartnerId,
-        statementPeriod,
-        currency,
-        JSON.stringify(
-          written.map((e) => ({
-            rightsholder_id: e.rightsholderId,
-            work_id: e.workId,
-            use_type: e.useType,
-            kind: e.kind,
-            units: e.units.toString(),
-            amount_minor: e.amountMinor.toString(),
           })),
         ),
       ],

@@ -1,3 +1,4 @@
+import { idOf } from '../../src/common/relay/global-id';
 import { agreementCall, termsInput } from '../support/agreements';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
@@ -80,6 +81,35 @@ async function statements(token: string, period: string, currency: string) {
   const { body } = await gateway.request(token, STATEMENTS, { period, currency });
   if (body.errors) throw new Error(body.errors[0].message);
   return body.data.statements;
+}
+
+async function reverse(reportId: string) {
+  const { body } = await gateway.request(demo.resonance.token, REVERSE, { input: { report: reportId, reason: 'test' } });
+  if (body.errors) throw new Error(body.errors[0].message);
+}
+
+async function reportTotal(reportId: string): Promise<string> {
+  const { body } = await gateway.request(demo.resonance.token, `query($id: ID!) { usageReport(id: $id) { total { minorUnits } } }`, { id: reportId });
+  return body.data.usageReport.total.minorUnits;
+}
+
+/** What the AI partner owes this month under one EUR agreement, in minor units by kind of entry (kinds netting to zero left out). */
+async function owed(agreementId: string): Promise<Record<string, number>> {
+  const statement = (await statements(demo.resonance.token, OPEN_PERIOD, 'EUR')).find((s: Json) => s.agreement.id === agreementId);
+  const byKind: Record<string, number> = {};
+  for (const line of statement?.lines ?? []) byKind[line.kind] = (byKind[line.kind] ?? 0) + Number(line.amount.minorUnits);
+  return Object.fromEntries(Object.entries(byKind).filter(([, amount]) => amount !== 0));
+}
+
+/** A report's FLAT_FEE entries, net of reversals, per rights holder and work. */
+async function feeEntries(reportId: string) {
+  return db.dataSource.query(
+    `SELECT p.name, w.isrc, max(e.units)::int AS units, sum(e.amount_minor)::int AS amount
+     FROM ledger_entry e JOIN partner p ON p.id = e.rightsholder_id LEFT JOIN work w ON w.id = e.work_id
+     WHERE e.report_id = $1 AND e.kind = 'FLAT_FEE'
+     GROUP BY p.name, w.isrc HAVING sum(e.amount_minor) <> 0 ORDER BY p.name, w.isrc`,
+    [idOf('UsageReport', reportId)],
+  );
 }
 
 let eurAgreement: string;
@@ -240,6 +270,96 @@ describe('the other models, currencies and the minimum guarantee', () => {
     expect(meridian.total.amount).toBe('26.667');
     const { report: second } = await submit(report(agreement, 'kwd-2', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 50 }]));
     expect(second.total.minorUnits).toBe('0');
+  });
+
+  describe("FLAT_FEE: reversing the report that bears the month's fee", () => {
+    const monthlyEur = { model: 'FLAT_FEE', currency: 'EUR', fee: '1000.00', period: 'MONTH' };
+
+    it("moves the fee to the month's earliest remaining live report, allocated over its payable works; a later report bears nothing", async () => {
+      const agreement = await activeAgreement(demo.aurora.token, monthlyEur);
+      const { report: a } = await submit(report(agreement, 'move-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 10 }]));
+      const { report: b } = await submit(
+        report(agreement, 'move-b', [
+          { isrc: AURORA_WORK, useType: 'TRAINING', units: 1 },
+          { isrc: CO_OWNED, useType: 'TRAINING', units: 3 },
+          { isrc: NO_CONSENT_WORK, useType: 'TRAINING', units: 100 },
+        ]),
+      );
+      expect([a.total.minorUnits, b.total.minorUnits, b.violationCount]).toEqual(['100000', '0', 1]);
+      await reverse(a.id);
+      // Meridian's ledger changed (it now gets part of the fee): it hears of the reversal.
+      const [reversal] = await db.dataSource.query(
+        `SELECT partner_ids FROM change_event WHERE type = 'USAGE_REPORT_REVERSED' AND entity_id = $1`,
+        [a.id],
+      );
+      expect(reversal.partner_ids).toContain(demo.meridian.id);
+      // 1000.00 EUR over B's allowed lines by units × share: Aurora 1×10000 + 3×6000, Meridian 3×4000, of 40000.
+      expect(await reportTotal(b.id)).toBe('100000');
+      expect(await feeEntries(b.id)).toEqual([
+        { name: 'Aurora Records', isrc: AURORA_WORK, units: 1, amount: 25000 },
+        { name: 'Aurora Records', isrc: CO_OWNED, units: 3, amount: 45000 },
+        { name: 'Meridian Music', isrc: CO_OWNED, units: 3, amount: 30000 },
+      ]);
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 100000 });
+      const { report: c } = await submit(report(agreement, 'move-c', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 5 }]));
+      expect(c.total.minorUnits).toBe('0');
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 100000 });
+    });
+
+    it('owes nothing once every report of the month is reversed, and the next report bears the fee again', async () => {
+      const agreement = await activeAgreement(demo.aurora.token, monthlyEur);
+      const { report: a } = await submit(report(agreement, 'empty-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 5 }]));
+      const { report: b } = await submit(report(agreement, 'empty-b', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 2 }]));
+      await reverse(a.id);
+      expect(await reportTotal(b.id)).toBe('100000');
+      await reverse(b.id);
+      expect(await reportTotal(b.id)).toBe('0');
+      expect(await owed(agreement)).toEqual({});
+      const { report: d } = await submit(report(agreement, 'empty-d', [{ isrc: CO_OWNED, useType: 'TRAINING', units: 4 }]));
+      expect(d.total.minorUnits).toBe('100000');
+      const { report: e } = await submit(report(agreement, 'empty-e', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 4 }]));
+      expect(e.total.minorUnits).toBe('0');
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 100000 });
+    });
+
+    it("moves a quarter's fee that does not divide by three exactly, report to report, without losing a minor unit", async () => {
+      const agreement = await activeAgreement(demo.aurora.token, { model: 'FLAT_FEE', currency: 'EUR', fee: '100.00', period: 'QUARTER' });
+      // 10000 cents / 3 = 3333.33… → 3333 cents this month, rounded once.
+      const { report: a } = await submit(report(agreement, 'quarter-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
+      const { report: b } = await submit(
+        report(agreement, 'quarter-b', [
+          { isrc: AURORA_WORK, useType: 'TRAINING', units: 1 },
+          { isrc: CO_OWNED, useType: 'TRAINING', units: 1 },
+        ]),
+      );
+      const { report: c } = await submit(report(agreement, 'quarter-c', [{ isrc: CO_OWNED, useType: 'TRAINING', units: 7 }]));
+      expect([a.total.minorUnits, b.total.minorUnits, c.total.minorUnits]).toEqual(['3333', '0', '0']);
+      await reverse(a.id);
+      // 3333 by weights 10000 / 6000 / 4000: 1666.5, 999.9, 666.6 → 1666, 1000, 667 (largest remainders).
+      expect(await feeEntries(b.id)).toEqual([
+        { name: 'Aurora Records', isrc: AURORA_WORK, units: 1, amount: 1666 },
+        { name: 'Aurora Records', isrc: CO_OWNED, units: 1, amount: 1000 },
+        { name: 'Meridian Music', isrc: CO_OWNED, units: 1, amount: 667 },
+      ]);
+      await reverse(b.id);
+      // 3333 by 7×6000 / 7×4000: 1999.8, 1333.2 → 2000, 1333.
+      expect(await feeEntries(c.id)).toEqual([
+        { name: 'Aurora Records', isrc: CO_OWNED, units: 7, amount: 2000 },
+        { name: 'Meridian Music', isrc: CO_OWNED, units: 7, amount: 1333 },
+      ]);
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 3333 });
+    });
+
+    it('with a minimum guarantee, balances the top-up against the moved fee', async () => {
+      const agreement = await activeAgreement(demo.aurora.token, { ...monthlyEur, minimumGuarantee: { amount: '1500.00', period: 'MONTH' } });
+      const { report: a } = await submit(report(agreement, 'guaranteed-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 10 }]));
+      const { report: b } = await submit(report(agreement, 'guaranteed-b', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 100000, MINIMUM_GUARANTEE: 50000 });
+      await reverse(a.id);
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: 100000, MINIMUM_GUARANTEE: 50000 });
+      await reverse(b.id);
+      expect(await owed(agreement)).toEqual({});
+    });
   });
 
   it('JPY (0 decimals) with a minimum guarantee: topped up to the guarantee, and back to zero when reversed', async () => {
