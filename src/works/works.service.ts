@@ -162,9 +162,12 @@ export class WorksService {
 
       const isrcs = works.map((w) => w.isrc);
       // Locked in ISRC order, as recordConsent locks works, so that the two queue rather than deadlock.
+      // NO KEY: the isrc is never changed, and rows being inserted that refer to these works (usage
+      // lines, agreements' selected works) take key-share locks in their own order: not waiting for
+      // them, and they not for us, leaves no cycle to deadlock in.
       const existing = (await manager.query(
         `SELECT id, isrc, title, iswc, release_date::text AS release_date FROM work
-         WHERE isrc = ANY($1::text[]) ORDER BY isrc FOR UPDATE`,
+         WHERE isrc = ANY($1::text[]) ORDER BY isrc FOR NO KEY UPDATE`,
         [isrcs],
       )) as (WorkRow & { release_date: string | null })[];
       const existingIds = existing.map((w) => w.id);

@@ -2,6 +2,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
+import { holdingTransaction } from '../support/locks';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -213,6 +214,22 @@ describe('registerWorks', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0].shares).toBe(1);
+  });
+
+  it('does not wait for transactions inserting rows that refer to its works, so the two cannot deadlock', async () => {
+    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBKSH2600001')] });
+    // A usage line or an agreement's selected work being inserted: its foreign-key check holds this lock
+    // on the work's row until it commits, and such inserts take theirs in their own order.
+    const referring = await holdingTransaction(db.dataSource, `SELECT 1 FROM work WHERE isrc = 'GBKSH2600001' FOR KEY SHARE`, []);
+    try {
+      const call = gateway.request(demo.aurora.token, REGISTER, { input: [work('GBKSH2600001', { title: 'Renamed' })] });
+      const outcome = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000))]);
+      expect(outcome).not.toBe('still waiting');
+      expect((outcome as Awaited<typeof call>).body.data.registerWorks.updatedCount).toBe(1);
+    } finally {
+      await referring.rollbackTransaction();
+      await referring.release();
+    }
   });
 
   it('answers concurrent calls that write the same new works and new artists in different orders, without deadlock', async () => {
