@@ -8,6 +8,7 @@ import type { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { PartnerType } from '../partners/partner.entity';
+import { lockAgreementRow } from './agreement-lock';
 import { AgreementState, StoredAgreementState, type AgreementTermsEntity } from './agreement.entity';
 import { actsForLicensor, agreementVisibility, type AgreementParties } from './agreements.access';
 import { AgreementAction, isLegal, LIFECYCLE } from './agreements.lifecycle';
@@ -345,7 +346,8 @@ export class AgreementsService {
   }
 
   private async lockedRow(manager: EntityManager, agreementId: string): Promise<AgreementRow> {
-    const [row] = (await manager.query(`${AGREEMENT_SELECT} WHERE a.id = $1 FOR UPDATE OF a`, [agreementId])) as AgreementRow[];
+    await lockAgreementRow(manager, agreementId);
+    const [row] = (await manager.query(`${AGREEMENT_SELECT} WHERE a.id = $1`, [agreementId])) as AgreementRow[];
     if (!row) throw new NotFoundError('agreement not found', { agreement: toGlobalId('Agreement', agreementId) });
     return row;
   }

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CompensationModel, type StoredCompensation } from '../agreements/agreement.entity';
+import { lockAgreementRow } from '../agreements/agreement-lock';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
@@ -201,10 +202,11 @@ export class UsageService {
         throw new ForbiddenError(`the ${report.statement_period} statement is issued: ask Accord operations for a correction`);
       }
       if (report.reversed_at) throw new InvalidTransitionError('usage report is already reversed');
+      await lockAgreementRow(manager, report.agreement_id);
       const [agreement] = (await manager.query(
         `SELECT a.id, a.licensor_id, t.compensation FROM agreement a
          JOIN agreement_terms t ON t.agreement_id = a.id AND t.terms_version = a.terms_in_force
-         WHERE a.id = $1 FOR UPDATE OF a`,
+         WHERE a.id = $1`,
         [report.agreement_id],
       )) as { id: string; licensor_id: string; compensation: StoredCompensation }[];
       const reversedEntries = (await manager.query(
@@ -259,10 +261,11 @@ export class UsageService {
 
   /** The agreement with its terms in force, locked: reports on one agreement are rated one at a time. */
   private async lockAgreement(manager: EntityManager, viewer: Viewer, agreementId: string): Promise<AgreementForReport> {
+    await lockAgreementRow(manager, agreementId);
     const [agreement] = (await manager.query(
       `SELECT a.id, a.licensor_id, a.licensee_id, t.use_types, t.compensation
        FROM agreement a LEFT JOIN agreement_terms t ON t.agreement_id = a.id AND t.terms_version = a.terms_in_force
-       WHERE a.id = $1 FOR UPDATE OF a`,
+       WHERE a.id = $1`,
       [agreementId],
     )) as AgreementForReport[];
     if (!agreement || agreement.licensee_id !== viewer.partnerId) {

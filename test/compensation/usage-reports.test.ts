@@ -5,6 +5,7 @@ import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway, Json } from '../support/gateway';
 import { grantConsent } from '../support/consent-fixtures';
+import { holdingTransaction, lockWaiters, waitUntil } from '../support/locks';
 
 /**
  * Usage reports end to end, over HTTP: rating under each model with the figures written out, splits of
@@ -397,6 +398,54 @@ describe('the other models, currencies and the minimum guarantee', () => {
     expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const corrected = await gateway.request(demo.operations.token, REVERSE, { input: { report: october.id, reason: 'correction' } });
     expect(corrected.body.data.reverseUsageReport.reversedAt).toEqual(expect.any(String));
+  });
+});
+
+describe('while an amendment of the agreement is being accepted', () => {
+  /** An active PER_USE agreement at 0.01 EUR a unit with an amendment to 0.02 proposed, and how to start accepting it. */
+  async function acceptingAmendment() {
+    const agreement = await activeAgreement(demo.aurora.token, { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.01' });
+    const [{ version }] = await db.dataSource.query(`SELECT version FROM agreement WHERE id = $1`, [idOf('Agreement', agreement)]);
+    const amended = await agreementCall(gateway, demo.aurora.token, 'amendAgreement', {
+      agreement,
+      expectedVersion: version,
+      terms: termsInput({ useTypes: ['TRAINING'], territories: ['WORLD'], excludedTerritories: [], compensation: { model: 'PER_USE', currency: 'EUR', ratePerUnit: '0.02' } }),
+    });
+    if (amended.error) throw new Error(amended.error.message);
+    // What acceptAgreement writes, in a transaction left open.
+    const accepting = () =>
+      holdingTransaction(
+        db.dataSource,
+        `UPDATE agreement SET terms_in_force = pending_terms, pending_terms = NULL, version = version + 1, updated_at = now() WHERE id = $1`,
+        [idOf('Agreement', agreement)],
+      );
+    return { agreement, accepting };
+  }
+
+  it('a report waiting for it is rated under the amended terms (found by a concurrency probe: BAD_USER_INPUT "never been in force")', async () => {
+    const { agreement, accepting } = await acceptingAmendment();
+    const accept = await accepting();
+    const call = submit(report(agreement, 'during-accept', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 100 }]));
+    await waitUntil(async () => (await lockWaiters(db.dataSource)) > 0);
+    await accept.commitTransaction();
+    await accept.release();
+    const { report: submitted, error } = await call;
+    expect(error).toBeUndefined();
+    expect(submitted.total.minorUnits).toBe('200');
+  });
+
+  it('a reversal waiting for it goes through (found by a concurrency probe: INTERNAL_SERVER_ERROR)', async () => {
+    const { agreement, accepting } = await acceptingAmendment();
+    const { report: submitted } = await submit(report(agreement, 'before-accept', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 100 }]));
+    expect(submitted.total.minorUnits).toBe('100');
+    const accept = await accepting();
+    const call = gateway.request(demo.resonance.token, REVERSE, { input: { report: submitted.id, reason: 'test' } });
+    await waitUntil(async () => (await lockWaiters(db.dataSource)) > 0);
+    await accept.commitTransaction();
+    await accept.release();
+    const { body } = await call;
+    expect(body.errors).toBeUndefined();
+    expect(await reportTotal(submitted.id)).toBe('0');
   });
 });
 

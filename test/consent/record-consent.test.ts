@@ -5,6 +5,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway, Json } from '../support/gateway';
+import { holdingTransaction, lockWaiters, waitUntil } from '../support/locks';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -46,18 +47,6 @@ async function mainArtistOf(isrc: string): Promise<{ id: string; name: string }>
 async function decide(isrc: string) {
   const { body } = await gateway.request(demo.resonance.token, DECIDE, { isrcs: [isrc], use: 'TRAINING', territory: 'FR' });
   return body.data.consentDecisions.decisions[0];
-}
-
-async function waitUntil(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 10));
-}
-
-/** Backends of this test's database waiting for a lock another transaction holds. */
-async function lockWaiters(): Promise<number> {
-  const [{ count }] = await db.dataSource.query(
-    `SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-  );
-  return count;
 }
 
 async function writes() {
@@ -171,14 +160,11 @@ describe('recordConsent', () => {
   it('a validUntil the database clock has passed when it records (validFrom left out) is BAD_USER_INPUT, and nothing is written', async () => {
     // Another transaction holds the work, so the call waits in the database until after validUntil: the
     // gateway's clock judged validUntil to be ahead, the database's clock (the moment of recording) does not.
-    const holder = db.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    await holder.query(`SELECT 1 FROM work WHERE isrc = $1 FOR UPDATE`, [AURORA_OTHER]);
+    const holder = await holdingTransaction(db.dataSource, `SELECT 1 FROM work WHERE isrc = $1 FOR UPDATE`, [AURORA_OTHER]);
     const before = await writes();
     const validUntil = new Date(Date.now() + 1_000);
     const call = record(demo.aurora.token, { works: [AURORA_OTHER], validUntil: validUntil.toISOString() });
-    await waitUntil(async () => (await lockWaiters()) > 0);
+    await waitUntil(async () => (await lockWaiters(db.dataSource)) > 0);
     await waitUntil(async () => Date.now() > validUntil.getTime() + 50);
     await holder.commitTransaction();
     await holder.release();
