@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { transactionAs } from '../auth/transaction-as';
 import { labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
@@ -153,10 +154,10 @@ export class AgreementsService {
   }
 
   async create(viewer: Viewer, input: CreateAgreementInput): Promise<AgreementRow> {
-    const licensorId = this.draftingLicensor(viewer, input.licensor);
     const licenseeId = idOf('Partner', input.licensee, 'licensee');
     const checked = validateTerms(input.terms);
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
+      const licensorId = this.draftingLicensor(viewer, input.licensor);
       const partners = (await manager.query(`SELECT id, type FROM partner WHERE id = ANY($1::uuid[])`, [
         [licensorId, licenseeId],
       ])) as { id: string; type: PartnerType }[];
@@ -303,7 +304,7 @@ export class AgreementsService {
     apply: (manager: EntityManager, row: AgreementRow) => Promise<Outcome>,
   ): Promise<AgreementRow> {
     const agreementId = idOf('Agreement', input.agreement, 'agreement');
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const row = await this.lockedRow(manager, agreementId);
       const parties = partiesOf(row);
       const side = LIFECYCLE[action].side;

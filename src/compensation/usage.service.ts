@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { CompensationModel, type StoredCompensation } from '../agreements/agreement.entity';
 import { lockAgreementRow } from '../agreements/agreement-lock';
+import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
@@ -110,7 +111,7 @@ export class UsageService {
     const agreementId = idOf('Agreement', input.agreementId, 'agreementId');
     const digest = payloadDigest(input);
     const key = input.idempotencyKey.trim();
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       // Serializes submissions of one key: concurrent retries wait, then find the first report.
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`usage:${viewer.partnerId}:${key}`]);
       const [existing] = (await manager.query(`${REPORT_SELECT} WHERE r.ai_partner_id = $1 AND r.idempotency_key = $2`, [
@@ -189,7 +190,7 @@ export class UsageService {
   async reverse(viewer: Viewer, input: ReverseUsageReportInput): Promise<UsageReportRow> {
     const reportId = idOf('UsageReport', input.report, 'report');
     if (!input.reason.trim()) throw new BadInputError('reason: a reversal needs a reason', { field: 'reason' });
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const params: unknown[] = [reportId];
       const [report] = (await manager.query(
         `${REPORT_SELECT} WHERE r.id = $1 AND ${reportVisibility(viewer, params)} FOR UPDATE OF r`,

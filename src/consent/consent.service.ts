@@ -1,5 +1,6 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ForbiddenError } from '../common/errors';
 import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
@@ -169,7 +170,7 @@ export class ConsentService {
    * concurrent calls on the same subject queue and recorded_at follows commit order per subject.
    */
   private async write(viewer: Viewer, declaration: ConsentDeclaration, eventType: ChangeType): Promise<ConsentRecordRow[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const works = await this.lockWorks(manager, declaration.isrcs);
       const artists = await this.lockArtists(manager, declaration.artistIds);
       this.checkMayManage(viewer, works, artists);

@@ -12,6 +12,9 @@ export const MandatePermission = {
 } as const;
 export type MandatePermission = (typeof MandatePermission)[keyof typeof MandatePermission];
 
+/** A mandate (alias `m`) in force now: granted, started, not ended, not revoked. */
+export const MANDATE_IN_FORCE = `m.revoked_at IS NULL AND m.valid_from <= now() AND (m.valid_until IS NULL OR m.valid_until > now())`;
+
 @Entity('mandate')
 export class MandateEntity {
   @PrimaryGeneratedColumn('uuid')

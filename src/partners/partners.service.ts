@@ -1,4 +1,5 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
+import { transactionAs } from '../auth/transaction-as';
 import { isInternal, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { coalescingLoader } from '../db/coalescing-loader';
@@ -6,7 +7,7 @@ import { queryPrepared } from '../db/prepared';
 import { idOf, isUuid, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
-import { MandateEntity, type MandatePermission } from './mandate.entity';
+import { MANDATE_IN_FORCE, MandateEntity, type MandatePermission } from './mandate.entity';
 import { PartnerEntity, PartnerStatus, PartnerType } from './partner.entity';
 import type { ChangePartnerStatusInput, GrantMandateInput, RevokeMandateInput } from './partners.types';
 
@@ -42,8 +43,7 @@ export class PartnersService {
               COALESCE(json_agg(json_build_object('labelId', m.label_id, 'permissions', m.permissions))
                        FILTER (WHERE m.id IS NOT NULL), '[]') AS mandates
        FROM partner p
-       LEFT JOIN mandate m ON m.distributor_id = p.id AND m.revoked_at IS NULL
-            AND m.valid_from <= now() AND (m.valid_until IS NULL OR m.valid_until > now())
+       LEFT JOIN mandate m ON m.distributor_id = p.id AND ${MANDATE_IN_FORCE}
        WHERE p.id = ANY($1::uuid[])
        GROUP BY p.id`,
       [[...new Set(partnerIds)]],
@@ -97,7 +97,7 @@ export class PartnersService {
     if (input.validUntil && input.validUntil <= validFrom) {
       throw new BadInputError('validUntil must be after validFrom', { field: 'validUntil' });
     }
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const [label, distributor] = await this.partnersOfType(manager, [
         { id: labelId, type: PartnerType.LABEL, field: 'label' },
         { id: distributorId, type: PartnerType.DISTRIBUTOR, field: 'distributor' },
@@ -127,7 +127,7 @@ export class PartnersService {
 
   async revokeMandate(viewer: Viewer, input: RevokeMandateInput): Promise<MandateEntity> {
     const mandateId = idOf('Mandate', input.mandate, 'mandate');
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const repository = manager.getRepository(MandateEntity);
       const mandate = await repository.findOne({ where: { id: mandateId }, lock: { mode: 'pessimistic_write' } });
       const mayRevoke = mandate && (isInternal(viewer) || viewer.partnerId === mandate.labelId);
@@ -163,7 +163,7 @@ export class PartnersService {
     const partnerId = idOf('Partner', input.partner, 'partner');
     if (!input.reason.trim()) throw new BadInputError('reason must not be empty', { field: 'reason' });
     if (partnerId === viewer.partnerId) throw new BadInputError('a partner cannot change its own status', { field: 'partner' });
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const repository = manager.getRepository(PartnerEntity);
       const partner = await repository.findOne({ where: { id: partnerId }, lock: { mode: 'pessimistic_write' } });
       if (!partner) throw new NotFoundError('partner not found', { partner: input.partner });

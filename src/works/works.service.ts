@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ConflictError, ForbiddenError } from '../common/errors';
 import { isIsrcPosition, readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
@@ -155,7 +156,7 @@ export class WorksService {
    */
   async register(viewer: Viewer, inputs: WorkInput[]): Promise<RegisterWorksResult> {
     const works = validateWorks(inputs);
-    return this.dataSource.transaction(async (manager) => {
+    return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       await lockRegistrationKeys(manager, works);
       await this.checkLabels(manager, works);
       this.checkMayManage(viewer, works.map((w) => ({ index: w.index, isrc: w.isrc, ownerIds: w.shareLabelIds })));

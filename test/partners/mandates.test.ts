@@ -1,7 +1,9 @@
+import { toGlobalId } from '../../src/common/relay/global-id';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
-import type { TestGateway } from '../support/gateway';
+import { tokenFor, type TestGateway } from '../support/gateway';
+import { holdingTransaction, lockWaiters, waitUntil } from '../support/locks';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -88,6 +90,46 @@ describe('mandates', () => {
       [id],
     );
     expect(count).toBe(1);
+  });
+
+  it('a write in flight when its mandate is revoked commits before the revocation, never after it', async () => {
+    const [{ id: distributorId }] = await db.dataSource.query(
+      `INSERT INTO partner (name, type) VALUES ('Crosscurrent Distribution', 'DISTRIBUTOR') RETURNING id`,
+    );
+    const granted = await gateway.request(demo.aurora.token, GRANT, {
+      input: { distributor: toGlobalId('Partner', distributorId), permissions: ['MANAGE_CONSENT'] },
+    });
+    const mandate = granted.body.data.grantMandate;
+    // The distributor's recordConsent starts, then waits for this transaction holding the work.
+    const holder = await holdingTransaction(db.dataSource, `SELECT 1 FROM work WHERE isrc = 'QZAUR2600001' FOR UPDATE`, []);
+    const declaration = {
+      works: ['QZAUR2600001'],
+      state: 'GRANTED',
+      useTypes: ['TRAINING'],
+      territories: ['WORLD'],
+      grantedBy: { name: 'Nova Vale' },
+      evidence: { method: 'SIGNED_DOCUMENT' },
+    };
+    const write = gateway.request(
+      tokenFor(distributorId),
+      `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { recordedAt } } }`,
+      { input: declaration },
+    );
+    await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
+    let revoked = false;
+    const revoke = gateway.request(demo.aurora.token, REVOKE, { m: mandate.id, v: mandate.version }).then((response) => {
+      revoked = true;
+      return response;
+    });
+    // The revocation waits for the write, which acts on the mandate (before the fix it went through).
+    await waitUntil(async () => revoked || (await lockWaiters(db.dataSource)) === 2);
+    await holder.rollbackTransaction();
+    await holder.release();
+    const [written, revocation] = await Promise.all([write, revoke]);
+    expect(written.body.errors).toBeUndefined();
+    expect(revocation.body.errors).toBeUndefined();
+    const recordedAt = new Date(written.body.data.recordConsent.records[0].recordedAt);
+    expect(recordedAt.getTime()).toBeLessThan(new Date(revocation.body.data.revokeMandate.revokedAt).getTime());
   });
 
   it('only internal may suspend a partner', async () => {
