@@ -1,13 +1,21 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
 import { MANDATE_IN_FORCE, type MandatePermission } from '../partners/mandate.entity';
-import { PartnerStatus, PartnerType } from '../partners/partner.entity';
+import { PartnerStatus } from '../partners/partner.entity';
 import type { Viewer } from './viewer';
 
 /**
+ * Namespace of the per-partner advisory locks (two-int form, apart from the bigint ones used elsewhere).
+ * Writes hold the partner's lock shared; a suspension or a mandate's revocation takes it exclusive. The
+ * lock manager queues fairly: a waiting revocation holds off writes that start after it (row share
+ * locks would let a stream of writes starve it).
+ */
+const PARTNER_WRITES_LOCK = 2;
+
+/**
  * Runs a write in a transaction as the viewer is when it commits. The viewer read at the start of the
- * request may be stale by then; its status and mandates are read again here under share locks, so a
- * suspension or a revocation either waits for this write to commit, or committed first and is seen
+ * request may be stale by then: its status and mandates are read again once the partner's lock is held,
+ * so a suspension or a revocation either waits for this write to commit, or committed first and is seen
  * (FORBIDDEN). The write receives that viewer, to decide with.
  */
 export function transactionAs<T>(
@@ -18,17 +26,22 @@ export function transactionAs<T>(
   return dataSource.transaction(async (manager) => write(manager, await pinViewer(manager, viewer)));
 }
 
+/** Waits for the partner's writes in flight, and holds off its next ones until this transaction ends. */
+export async function lockOutWritesOf(manager: EntityManager, partnerId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [PARTNER_WRITES_LOCK, partnerId]);
+}
+
 async function pinViewer(manager: EntityManager, viewer: Viewer): Promise<Viewer> {
-  const [partner] = (await manager.query(`SELECT status FROM partner WHERE id = $1 FOR SHARE`, [viewer.partnerId])) as {
-    status: PartnerStatus;
-  }[];
+  await manager.query(`SELECT pg_advisory_xact_lock_shared($1::int, hashtext($2))`, [PARTNER_WRITES_LOCK, viewer.partnerId]);
+  // A statement of its own, after the lock: it sees what a suspension or revocation committed meanwhile.
+  const [partner] = (await manager.query(
+    `SELECT p.status, COALESCE((
+       SELECT json_agg(json_build_object('labelId', m.label_id, 'permissions', m.permissions) ORDER BY m.id)
+       FROM mandate m WHERE m.distributor_id = p.id AND ${MANDATE_IN_FORCE}), '[]') AS mandates
+     FROM partner p WHERE p.id = $1`,
+    [viewer.partnerId],
+  )) as { status: PartnerStatus; mandates: { labelId: string; permissions: MandatePermission[] }[] }[];
   if (!partner) throw new AuthenticationError('token names no known partner');
   if (partner.status === PartnerStatus.SUSPENDED) throw new ForbiddenError('partner is suspended');
-  if (viewer.type !== PartnerType.DISTRIBUTOR) return { ...viewer, status: partner.status };
-  const mandates = (await manager.query(
-    `SELECT m.label_id AS "labelId", m.permissions FROM mandate m
-     WHERE m.distributor_id = $1 AND ${MANDATE_IN_FORCE} ORDER BY m.id FOR SHARE`,
-    [viewer.partnerId],
-  )) as { labelId: string; permissions: MandatePermission[] }[];
-  return { ...viewer, status: partner.status, mandates };
+  return { ...viewer, status: partner.status, mandates: partner.mandates };
 }

@@ -1,5 +1,5 @@
 import { In, type DataSource, type EntityManager } from 'typeorm';
-import { transactionAs } from '../auth/transaction-as';
+import { lockOutWritesOf, transactionAs } from '../auth/transaction-as';
 import { isInternal, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { coalescingLoader } from '../db/coalescing-loader';
@@ -129,12 +129,15 @@ export class PartnersService {
     const mandateId = idOf('Mandate', input.mandate, 'mandate');
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const repository = manager.getRepository(MandateEntity);
-      const mandate = await repository.findOne({ where: { id: mandateId }, lock: { mode: 'pessimistic_write' } });
-      const mayRevoke = mandate && (isInternal(viewer) || viewer.partnerId === mandate.labelId);
-      if (!mandate || (!mayRevoke && viewer.partnerId !== mandate.distributorId)) {
+      // A mandate's parties never change: who may revoke it is known before anything is locked.
+      const parties = await repository.findOne({ where: { id: mandateId } });
+      const mayRevoke = parties && (isInternal(viewer) || viewer.partnerId === parties.labelId);
+      if (!parties || (!mayRevoke && viewer.partnerId !== parties.distributorId)) {
         throw new NotFoundError('mandate not found', { mandate: input.mandate });
       }
       if (!mayRevoke) throw new ForbiddenError('only the label that granted a mandate (or internal) may revoke it');
+      await lockOutWritesOf(manager, parties.distributorId);
+      const mandate = (await repository.findOne({ where: { id: mandateId }, lock: { mode: 'pessimistic_write' } }))!;
       if (mandate.version !== input.expectedVersion) {
         throw new ConflictError(`mandate is at version ${mandate.version}, not ${input.expectedVersion}`, {
           currentVersion: mandate.version,
@@ -158,12 +161,16 @@ export class PartnersService {
     });
   }
 
-  /** Suspension takes effect on the partner's next request: tokens are checked against the row each time. */
+  /**
+   * Suspension takes effect on the partner's next request (tokens are checked against the row each time),
+   * and on its writes in flight: it waits for them to commit, and those that start meanwhile are refused.
+   */
   async changeStatus(viewer: Viewer, input: ChangePartnerStatusInput, status: PartnerStatus): Promise<PartnerEntity> {
     const partnerId = idOf('Partner', input.partner, 'partner');
     if (!input.reason.trim()) throw new BadInputError('reason must not be empty', { field: 'reason' });
     if (partnerId === viewer.partnerId) throw new BadInputError('a partner cannot change its own status', { field: 'partner' });
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
+      await lockOutWritesOf(manager, partnerId);
       const repository = manager.getRepository(PartnerEntity);
       const partner = await repository.findOne({ where: { id: partnerId }, lock: { mode: 'pessimistic_write' } });
       if (!partner) throw new NotFoundError('partner not found', { partner: input.partner });

@@ -92,7 +92,7 @@ describe('mandates', () => {
     expect(count).toBe(1);
   });
 
-  it('a write in flight when its mandate is revoked commits before the revocation, never after it', async () => {
+  it('a write in flight when its mandate is revoked commits before the revocation; one started meanwhile is refused', async () => {
     const [{ id: distributorId }] = await db.dataSource.query(
       `INSERT INTO partner (name, type) VALUES ('Crosscurrent Distribution', 'DISTRIBUTOR') RETURNING id`,
     );
@@ -103,18 +103,17 @@ describe('mandates', () => {
     // The distributor's recordConsent starts, then waits for this transaction holding the work.
     const holder = await holdingTransaction(db.dataSource, `SELECT 1 FROM work WHERE isrc = 'QZAUR2600001' FOR UPDATE`, []);
     const declaration = {
-      works: ['QZAUR2600001'],
       state: 'GRANTED',
       useTypes: ['TRAINING'],
       territories: ['WORLD'],
       grantedBy: { name: 'Nova Vale' },
       evidence: { method: 'SIGNED_DOCUMENT' },
     };
-    const write = gateway.request(
-      tokenFor(distributorId),
-      `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { recordedAt } } }`,
-      { input: declaration },
-    );
+    const recordConsent = (works: string[]) =>
+      gateway.request(tokenFor(distributorId), `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { recordedAt } } }`, {
+        input: { ...declaration, works },
+      });
+    const write = recordConsent(['QZAUR2600001']);
     await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
     let revoked = false;
     const revoke = gateway.request(demo.aurora.token, REVOKE, { m: mandate.id, v: mandate.version }).then((response) => {
@@ -123,11 +122,19 @@ describe('mandates', () => {
     });
     // The revocation waits for the write, which acts on the mandate (before the fix it went through).
     await waitUntil(async () => revoked || (await lockWaiters(db.dataSource)) === 2);
+    // A write starting now queues behind the revocation: a stream of writes cannot hold it off.
+    let laterDone = false;
+    const later = recordConsent(['QZAUR2600003']).then((response) => {
+      laterDone = true;
+      return response;
+    });
+    await waitUntil(async () => laterDone || (await lockWaiters(db.dataSource)) === 3);
     await holder.rollbackTransaction();
     await holder.release();
-    const [written, revocation] = await Promise.all([write, revoke]);
+    const [written, revocation, refused] = await Promise.all([write, revoke, later]);
     expect(written.body.errors).toBeUndefined();
     expect(revocation.body.errors).toBeUndefined();
+    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
     const recordedAt = new Date(written.body.data.recordConsent.records[0].recordedAt);
     expect(recordedAt.getTime()).toBeLessThan(new Date(revocation.body.data.revokeMandate.revokedAt).getTime());
   });
