@@ -1,22 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
+import { AdvisoryNamespace } from '../db/advisory-locks';
 import { MANDATE_IN_FORCE, type MandatePermission } from '../partners/mandate.entity';
 import { PartnerStatus } from '../partners/partner.entity';
 import type { Viewer } from './viewer';
-
-/**
- * Namespace of the per-partner advisory locks (two-int form, apart from the bigint ones used elsewhere).
- * Writes hold the partner's lock shared; a suspension or a mandate's revocation takes it exclusive. The
- * lock manager queues fairly: a waiting revocation holds off writes that start after it (row share
- * locks would let a stream of writes starve it).
- */
-const PARTNER_WRITES_LOCK = 2;
 
 /**
  * Runs a write in a transaction as the viewer is when it commits. The viewer read at the start of the
  * request may be stale by then: its status and mandates are read again once the partner's lock is held,
  * so a suspension or a revocation either waits for this write to commit, or committed first and is seen
  * (FORBIDDEN). The write receives that viewer, to decide with.
+ *
+ * The partner's advisory lock, not share locks on its rows: the lock manager queues fairly, so a waiting
+ * revocation holds off the writes that start after it, where row share locks let a stream of writes
+ * starve it.
  */
 export function transactionAs<T>(
   dataSource: DataSource,
@@ -28,11 +25,11 @@ export function transactionAs<T>(
 
 /** Waits for the partner's writes in flight, and holds off its next ones until this transaction ends. */
 export async function lockOutWritesOf(manager: EntityManager, partnerId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [PARTNER_WRITES_LOCK, partnerId]);
+  await manager.query(`SELECT pg_advisory_xact_lock($1::int, hashtext($2))`, [AdvisoryNamespace.PARTNER_WRITES, partnerId]);
 }
 
 async function pinViewer(manager: EntityManager, viewer: Viewer): Promise<Viewer> {
-  await manager.query(`SELECT pg_advisory_xact_lock_shared($1::int, hashtext($2))`, [PARTNER_WRITES_LOCK, viewer.partnerId]);
+  await manager.query(`SELECT pg_advisory_xact_lock_shared($1::int, hashtext($2))`, [AdvisoryNamespace.PARTNER_WRITES, viewer.partnerId]);
   // A statement of its own, after the lock: it sees what a suspension or revocation committed meanwhile.
   const [partner] = (await manager.query(
     `SELECT p.status, COALESCE((

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { buildDataSource } from '../../ormconfig';
 import type { Settings } from '../config';
+import { AdvisoryLock } from './advisory-locks';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded';
 
 export interface Database {
@@ -13,8 +14,6 @@ export interface Database {
 }
 
 const EMBEDDED_DATABASE = 'accord';
-/** Arbitrary constant: the advisory lock under which one replica at a time applies migrations. */
-const MIGRATION_LOCK = 7_306_001;
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
@@ -32,10 +31,10 @@ export async function migrate(dataSource: DataSource): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await runner.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.MIGRATIONS]);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.MIGRATIONS]).catch(() => undefined);
     await runner.release();
   }
 }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
+import { AdvisoryLock } from '../db/advisory-locks';
 
-/** Arbitrary constant: the advisory lock under which one replica at a time prunes the outbox. */
-const PRUNE_LOCK = 7_306_002;
 const PRUNE_BATCH = 5_000;
 
 /**
@@ -15,7 +14,7 @@ export async function pruneOutbox(dataSource: DataSource, retentionHours: number
   let total = 0;
   for (;;) {
     const deleted = await dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [PRUNE_LOCK]);
+      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [AdvisoryLock.OUTBOX_PRUNING]);
       if (!locked) return 0;
       const [{ count }] = await manager.query(
         `WITH doomed AS (

@@ -5,6 +5,7 @@ import { ConflictError, ForbiddenError } from '../common/errors';
 import { isIsrcPosition, readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { groupBy } from '../common/group-by';
+import { AdvisoryNamespace } from '../db/advisory-locks';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
@@ -355,8 +356,6 @@ export class WorksService {
   }
 }
 
-/** Namespace of the registration locks (two-int advisory locks: apart from the bigint ones used elsewhere). */
-const REGISTRATION_LOCK = 1;
 /** Keys share buckets (a power of two), so that a call of thousands of works holds at most this many locks. */
 const REGISTRATION_LOCK_BUCKETS = 1024;
 
@@ -371,7 +370,7 @@ async function lockRegistrationKeys(manager: EntityManager, works: ValidatedWork
   await manager.query(
     `SELECT count(pg_advisory_xact_lock($2::int, bucket))
      FROM (SELECT DISTINCT (hashtextextended(key, 0) & $3::bigint)::int AS bucket FROM unnest($1::text[]) AS key ORDER BY bucket) ordered`,
-    [keys, REGISTRATION_LOCK, REGISTRATION_LOCK_BUCKETS - 1],
+    [keys, AdvisoryNamespace.WORK_REGISTRATION, REGISTRATION_LOCK_BUCKETS - 1],
   );
 }
 
