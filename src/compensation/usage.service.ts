@@ -192,8 +192,10 @@ export class UsageService {
     if (!input.reason.trim()) throw new BadInputError('reason: a reversal needs a reason', { field: 'reason' });
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
       const params: unknown[] = [reportId];
+      // NO KEY: another reversal may move a fee onto this report meanwhile (ledger rows referring to it take
+      // a key-share lock); waiting for it while it waits for the agreement row would deadlock.
       const [report] = (await manager.query(
-        `${REPORT_SELECT} WHERE r.id = $1 AND ${reportVisibility(viewer, params)} FOR UPDATE OF r`,
+        `${REPORT_SELECT} WHERE r.id = $1 AND ${reportVisibility(viewer, params)} FOR NO KEY UPDATE OF r`,
         params,
       )) as UsageReportRow[];
       if (!report) throw new NotFoundError('usage report not found', { report: input.report });

@@ -351,6 +351,24 @@ describe('the other models, currencies and the minimum guarantee', () => {
       expect(await owed(agreement)).toEqual({ FLAT_FEE: 3333 });
     });
 
+    it('two reports of the month reversed at once: the fee moves to the second, then goes with it (found by a probe: a deadlock)', async () => {
+      const agreement = await activeAgreement(demo.aurora.token, monthlyEur);
+      const { report: a } = await submit(report(agreement, 'both-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
+      const { report: b } = await submit(report(agreement, 'both-b', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 2 }]));
+      // Both reversals lock their report, then queue for the agreement: A's moves the fee onto B meanwhile.
+      const holder = await holdingTransaction(db.dataSource, `SELECT 1 FROM agreement WHERE id = $1 FOR UPDATE`, [idOf('Agreement', agreement)]);
+      const reverseA = gateway.request(demo.operations.token, REVERSE, { input: { report: a.id, reason: 'test' } });
+      await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
+      const reverseB = gateway.request(demo.operations.token, REVERSE, { input: { report: b.id, reason: 'test' } });
+      await waitUntil(async () => (await lockWaiters(db.dataSource)) === 2);
+      await holder.commitTransaction();
+      await holder.release();
+      const answers = await Promise.all([reverseA, reverseB]);
+      expect(answers.map(({ body }) => body.errors)).toEqual([undefined, undefined]);
+      expect(await owed(agreement)).toEqual({});
+      expect([await reportTotal(a.id), await reportTotal(b.id)]).toEqual(['0', '0']);
+    });
+
     it('with a minimum guarantee, balances the top-up against the moved fee', async () => {
       const agreement = await activeAgreement(demo.aurora.token, { ...monthlyEur, minimumGuarantee: { amount: '1500.00', period: 'MONTH' } });
       const { report: a } = await submit(report(agreement, 'guaranteed-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 10 }]));
