@@ -9,6 +9,7 @@ import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
+import { holdWorksAsTheyAre } from '../works/catalog-lock';
 import { IdempotencyKeyReusedError } from './compensation.errors';
 import type { ReverseUsageReportInput, SubmitUsageReportInput } from './compensation.types';
 import { flatFeeDue, moveFlatFee } from './flat-fee';
@@ -126,6 +127,9 @@ export class UsageService {
       const compensation = agreement.compensation!;
       // Needs the agreement's terms, so not in validateReport; still before anything is written.
       const revenues = validateReportAmounts(input.lines, compensation);
+      // Judged and paid on one state of the works: shares read here and the rule evaluated next must not
+      // see a registerWorks or a consent change commit in between.
+      await holdWorksAsTheyAre(manager, [...new Set(input.lines.map((line) => line.isrc))]);
       const lines = await this.resolveLines(manager, input, agreement, revenues);
       const denials = await this.decider.denials(manager, {
         aiPartnerId: viewer.partnerId,

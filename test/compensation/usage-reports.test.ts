@@ -419,6 +419,48 @@ describe('the other models, currencies and the minimum guarantee', () => {
   });
 });
 
+describe("while a report's works change", () => {
+  const REGISTER = `mutation($input: [WorkInput!]!) { registerWorks(input: $input) { updatedCount } }`;
+  const workOwnedBy = (rightsholders: { label: string; shareBps: number }[]) => ({
+    isrc: 'QZPAY2600001',
+    title: 'Paid Once',
+    artists: [{ name: 'Paid Once Artist', role: 'MAIN' }],
+    rightsholders,
+  });
+
+  it('registerWorks on them waits for the report, which is judged and paid on one state of them (found by a probe)', async () => {
+    await gateway.request(demo.aurora.token, REGISTER, { input: [workOwnedBy([{ label: demo.aurora.globalId, shareBps: 10000 }])] });
+    await grantConsent(gateway, demo.aurora.token, ['QZPAY2600001'], { useTypes: ['TRAINING'], validFrom: '2026-01-01T00:00:00Z' });
+    // Pauses the report once it has read the works and judged its lines: its insert must check the AI partner's row.
+    const pause = await holdingTransaction(db.dataSource, `SELECT 1 FROM partner WHERE id = $1 FOR UPDATE`, [demo.resonance.id]);
+    const reporting = submit(report(eurAgreement, 'while-shares-change', [{ isrc: 'QZPAY2600001', useType: 'TRAINING', units: 1000 }]));
+    await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
+    let registered = false;
+    const registering = gateway
+      .request(demo.aurora.token, REGISTER, {
+        input: [workOwnedBy([{ label: demo.aurora.globalId, shareBps: 5000 }, { label: demo.meridian.globalId, shareBps: 5000 }])],
+      })
+      .then((response) => {
+        registered = true;
+        return response;
+      });
+    await waitUntil(async () => registered || (await lockWaiters(db.dataSource)) === 2);
+    expect(registered).toBe(false);
+    await pause.rollbackTransaction();
+    await pause.release();
+    const [{ report: paid, error }, { body }] = await Promise.all([reporting, registering]);
+    expect(error).toBeUndefined();
+    expect(body.data.registerWorks.updatedCount).toBe(1);
+    // 1000 × 0.0125 EUR, all to Aurora: the shares the line was judged on.
+    expect(paid.violationCount).toBe(0);
+    const entries = await db.dataSource.query(
+      `SELECT p.name, e.amount_minor::int AS amount FROM ledger_entry e JOIN partner p ON p.id = e.rightsholder_id WHERE e.report_id = $1`,
+      [idOf('UsageReport', paid.id)],
+    );
+    expect(entries).toEqual([{ name: 'Aurora Records', amount: 1250 }]);
+  });
+});
+
 describe('while an amendment of the agreement is being accepted', () => {
   /** An active PER_USE agreement at 0.01 EUR a unit with an amendment to 0.02 proposed, and how to start accepting it. */
   async function acceptingAmendment() {
