@@ -3,13 +3,12 @@ import { CompensationModel, type StoredCompensation } from '../agreements/agreem
 import { lockAgreementRow } from '../agreements/agreement-lock';
 import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
-import { BadInputError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
+import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
-import { holdWorksAsTheyAre } from '../works/catalog-lock';
 import { IdempotencyKeyReusedError } from './compensation.errors';
 import type { ReverseUsageReportInput, SubmitUsageReportInput } from './compensation.types';
 import { flatFeeDue, moveFlatFee } from './flat-fee';
@@ -21,6 +20,8 @@ import type { UseDecider } from './usage-decider';
 import { endOfMonth, payloadDigest, validateReport, validateReportAmounts } from './usage.validation';
 
 export const MAX_REPORTS_PAGE = 100;
+/** Reads of a report's works and its judgement, repeated while registrations on them commit in between. */
+const MAX_RATING_ATTEMPTS = 5;
 
 export interface UsageReportRow {
   id: string;
@@ -127,16 +128,7 @@ export class UsageService {
       const compensation = agreement.compensation!;
       // Needs the agreement's terms, so not in validateReport; still before anything is written.
       const revenues = validateReportAmounts(input.lines, compensation);
-      // Judged and paid on one state of the works: shares read here and the rule evaluated next must not
-      // see a registerWorks or a consent change commit in between.
-      await holdWorksAsTheyAre(manager, [...new Set(input.lines.map((line) => line.isrc))]);
-      const lines = await this.resolveLines(manager, input, agreement, revenues);
-      const denials = await this.decider.denials(manager, {
-        aiPartnerId: viewer.partnerId,
-        territory: input.territory,
-        at: input.periodStart,
-        uses: input.lines.map((line) => ({ isrc: line.isrc, useType: line.useType })),
-      });
+      const { lines, denials } = await this.judgeOnOneState(manager, viewer, input, agreement, revenues);
       const violationCount = denials.filter((reasons) => reasons.length > 0).length;
       const [{ id: reportId }] = (await manager.query(
         `INSERT INTO usage_report (ai_partner_id, agreement_id, period_start, period_end, statement_period, territory,
@@ -285,22 +277,55 @@ export class UsageService {
   }
 
   /**
-   * Each line with its work, shares and revenue (in minor units, from validateReportAmounts); unknown
-   * ISRCs and uses outside the agreement are refused by line.
+   * The lines with their works' shares, and the rule's denials, from one state of the works. They are
+   * read by separate statements: when a registerWorks on the works (which bumps their version) commits
+   * in between, both are read again. Without locks, so that reports never hold up registrations or
+   * consent changes on popular works.
+   */
+  private async judgeOnOneState(
+    manager: EntityManager,
+    viewer: Viewer,
+    input: SubmitUsageReportInput,
+    agreement: AgreementForReport,
+    revenues: readonly (bigint | null)[],
+  ): Promise<{ lines: (PayableLine & { isrc: string })[]; denials: string[][] }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const { lines, versions } = await this.resolveLines(manager, input, agreement, revenues);
+      const denials = await this.decider.denials(manager, {
+        aiPartnerId: viewer.partnerId,
+        territory: input.territory,
+        at: input.periodStart,
+        uses: input.lines.map((line) => ({ isrc: line.isrc, useType: line.useType })),
+      });
+      const now = (await manager.query(`SELECT id, version FROM work WHERE id = ANY($1::uuid[])`, [[...versions.keys()]])) as {
+        id: string;
+        version: number;
+      }[];
+      if (now.every((work) => versions.get(work.id) === work.version)) return { lines, denials };
+      if (attempt === MAX_RATING_ATTEMPTS) {
+        throw new ConflictError('the reported works kept changing while the report was rated; retry', { field: 'lines' });
+      }
+    }
+  }
+
+  /**
+   * Each line with its work, shares and revenue (in minor units, from validateReportAmounts), and each
+   * work's version as read with its shares; unknown ISRCs and uses outside the agreement are refused by line.
    */
   private async resolveLines(
     manager: EntityManager,
     input: SubmitUsageReportInput,
     agreement: AgreementForReport,
     revenues: readonly (bigint | null)[],
-  ): Promise<(PayableLine & { isrc: string })[]> {
+  ): Promise<{ lines: (PayableLine & { isrc: string })[]; versions: Map<string, number> }> {
     const compensation = agreement.compensation!;
     const isrcs = [...new Set(input.lines.map((line) => line.isrc))];
     const works = (await manager.query(
-      `SELECT w.isrc, w.id, json_agg(json_build_object('holderId', rs.label_id, 'bps', rs.share_bps) ORDER BY rs.label_id) AS shares
+      `SELECT w.isrc, w.id, w.version,
+              json_agg(json_build_object('holderId', rs.label_id, 'bps', rs.share_bps) ORDER BY rs.label_id) AS shares
        FROM work w JOIN right_share rs ON rs.work_id = w.id WHERE w.isrc = ANY($1::text[]) GROUP BY w.id`,
       [isrcs],
-    )) as { isrc: string; id: string; shares: Share[] }[];
+    )) as { isrc: string; id: string; version: number; shares: Share[] }[];
     const byIsrc = new Map(works.map((w) => [w.isrc, w]));
     const unknown = input.lines.findIndex((line) => !byIsrc.has(line.isrc));
     if (unknown >= 0) {
@@ -316,7 +341,7 @@ export class UsageService {
         index: outside,
       });
     }
-    return input.lines.map((line, index) => {
+    const lines = input.lines.map((line, index) => {
       const field = `lines[${index}].revenue`;
       if (compensation.model === CompensationModel.REVENUE_SHARE && !line.revenue) {
         throw new BadInputError(`${field}: REVENUE_SHARE needs the revenue of every line`, { field, index });
@@ -331,6 +356,7 @@ export class UsageService {
         shares: work.shares,
       };
     });
+    return { lines, versions: new Map(works.map((work) => [work.id, work.version])) };
   }
 
   private async insertLines(

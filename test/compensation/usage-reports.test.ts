@@ -1,4 +1,9 @@
 import { idOf } from '../../src/common/relay/global-id';
+import type { UseDecider } from '../../src/compensation/usage-decider';
+import { UsageService } from '../../src/compensation/usage.service';
+import { generateReceiptKey, ReceiptSigner } from '../../src/decisions/receipt';
+import { createServices } from '../../src/server/services';
+import type { WorkInput } from '../../src/works/works.types';
 import { agreementCall, termsInput } from '../support/agreements';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
@@ -420,44 +425,44 @@ describe('the other models, currencies and the minimum guarantee', () => {
 });
 
 describe("while a report's works change", () => {
-  const REGISTER = `mutation($input: [WorkInput!]!) { registerWorks(input: $input) { updatedCount } }`;
-  const workOwnedBy = (rightsholders: { label: string; shareBps: number }[]) => ({
-    isrc: 'QZPAY2600001',
-    title: 'Paid Once',
-    artists: [{ name: 'Paid Once Artist', role: 'MAIN' }],
-    rightsholders,
-  });
-
-  it('registerWorks on them waits for the report, which is judged and paid on one state of them (found by a probe)', async () => {
-    await gateway.request(demo.aurora.token, REGISTER, { input: [workOwnedBy([{ label: demo.aurora.globalId, shareBps: 10000 }])] });
+  it('a registration committing between reading the shares and judging the lines: rated again on one state (found by a probe)', async () => {
+    const services = createServices(db.dataSource, new ReceiptSigner({ signingKey: generateReceiptKey() }), 'accord-test');
+    const [aurora, resonance] = await Promise.all([demo.aurora.id, demo.resonance.id].map((id) => services.partners.loadViewer(id)));
+    const ownedBy = (rightsholders: { label: string; shareBps: number }[]) =>
+      [{ isrc: 'QZPAY2600001', title: 'Paid Once', artists: [{ name: 'Paid Once Artist', role: 'MAIN' }], rightsholders }] as unknown as WorkInput[]; // the GraphQL input, as the resolver passes it
+    await services.works.register(aurora!, ownedBy([{ label: demo.aurora.globalId, shareBps: 10000 }]));
     await grantConsent(gateway, demo.aurora.token, ['QZPAY2600001'], { useTypes: ['TRAINING'], validFrom: '2026-01-01T00:00:00Z' });
-    // Pauses the report once it has read the works and judged its lines: its insert must check the AI partner's row.
-    const pause = await holdingTransaction(db.dataSource, `SELECT 1 FROM partner WHERE id = $1 FOR UPDATE`, [demo.resonance.id]);
-    const reporting = submit(report(eurAgreement, 'while-shares-change', [{ isrc: 'QZPAY2600001', useType: 'TRAINING', units: 1000 }]));
-    await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
-    let registered = false;
-    const registering = gateway
-      .request(demo.aurora.token, REGISTER, {
-        input: [workOwnedBy([{ label: demo.aurora.globalId, shareBps: 5000 }, { label: demo.meridian.globalId, shareBps: 5000 }])],
-      })
-      .then((response) => {
-        registered = true;
-        return response;
-      });
-    await waitUntil(async () => registered || (await lockWaiters(db.dataSource)) === 2);
-    expect(registered).toBe(false);
-    await pause.rollbackTransaction();
-    await pause.release();
-    const [{ report: paid, error }, { body }] = await Promise.all([reporting, registering]);
-    expect(error).toBeUndefined();
-    expect(body.data.registerWorks.updatedCount).toBe(1);
-    // 1000 × 0.0125 EUR, all to Aurora: the shares the line was judged on.
-    expect(paid.violationCount).toBe(0);
+    // Meridian takes half the work just before the lines are judged, after the report has read Aurora's 100%.
+    let judged = 0;
+    const decider: UseDecider = {
+      async denials(manager, request) {
+        judged += 1;
+        if (judged === 1) {
+          await services.works.register(aurora!, ownedBy([{ label: demo.aurora.globalId, shareBps: 5000 }, { label: demo.meridian.globalId, shareBps: 5000 }]));
+        }
+        return services.decisions.denials(manager, request);
+      },
+    };
+    const paid = await new UsageService(db.dataSource, decider).submit(resonance!, {
+      agreementId: eurAgreement,
+      periodStart: new Date(OPEN.periodStart),
+      periodEnd: new Date(OPEN.periodEnd),
+      territory: 'FR',
+      idempotencyKey: 'while-shares-change',
+      lines: [{ isrc: 'QZPAY2600001', useType: 'TRAINING', units: 1000 }],
+    });
+    expect(judged).toBe(2);
+    // 1000 × 0.0125 EUR split on the shares the line was judged on (before: all of it to Aurora).
+    expect(paid.violation_count).toBe(0);
     const entries = await db.dataSource.query(
-      `SELECT p.name, e.amount_minor::int AS amount FROM ledger_entry e JOIN partner p ON p.id = e.rightsholder_id WHERE e.report_id = $1`,
-      [idOf('UsageReport', paid.id)],
+      `SELECT p.name, e.amount_minor::int AS amount FROM ledger_entry e JOIN partner p ON p.id = e.rightsholder_id
+       WHERE e.report_id = $1 ORDER BY p.name`,
+      [paid.id],
     );
-    expect(entries).toEqual([{ name: 'Aurora Records', amount: 1250 }]);
+    expect(entries).toEqual([
+      { name: 'Aurora Records', amount: 625 },
+      { name: 'Meridian Music', amount: 625 },
+    ]);
   });
 });
 
