@@ -10,6 +10,7 @@ import { ChangeType } from '../events/change-type';
 import { followedWorks } from './consent-changed';
 import { appendChangeEvents } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
+import { PartnerType } from '../partners/partner.entity';
 import { ConsentScope, ConsentState, type EvidenceMethod } from './consent-record.entity';
 import type { RecordConsentInput, WithdrawConsentInput } from './consent.types';
 import {
@@ -84,6 +85,15 @@ function consentReadersFor(viewer: Viewer): string[] {
       ...labelsActedFor(viewer, MandatePermission.MANAGE_CONSENT),
     ]),
   ];
+}
+
+/**
+ * A distributor learns nothing of the catalog of a label it holds no mandate for: its works and artists
+ * are answered as unknown ones are, not FORBIDDEN (that would confirm they exist).
+ */
+function knownTo(viewer: Viewer, subject: Subject): boolean {
+  if (viewer.type !== PartnerType.DISTRIBUTOR) return true;
+  return subject.owner_ids.some((labelId) => viewer.mandates.some((mandate) => mandate.labelId === labelId));
 }
 
 export class ConsentService {
@@ -171,8 +181,8 @@ export class ConsentService {
    */
   private async write(viewer: Viewer, declaration: ConsentDeclaration, eventType: ChangeType): Promise<ConsentRecordRow[]> {
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
-      const works = await this.lockWorks(manager, declaration.isrcs);
-      const artists = await this.lockArtists(manager, declaration.artistIds);
+      const works = await this.lockWorks(manager, viewer, declaration.isrcs);
+      const artists = await this.lockArtists(manager, viewer, declaration.artistIds);
       this.checkMayManage(viewer, works, artists);
 
       const subjects = [
@@ -239,14 +249,14 @@ export class ConsentService {
   }
 
   /** Locked in ISRC order, as registerWorks does, so that the two queue rather than deadlock. */
-  private async lockWorks(manager: EntityManager, isrcs: string[]): Promise<Subject[]> {
+  private async lockWorks(manager: EntityManager, viewer: Viewer, isrcs: string[]): Promise<Subject[]> {
     if (isrcs.length === 0) return [];
     const rows = (await manager.query(
       `SELECT w.id, w.isrc AS label, ARRAY(SELECT rs.label_id FROM right_share rs WHERE rs.work_id = w.id) AS owner_ids
        FROM work w WHERE w.isrc = ANY($1::text[]) ORDER BY w.isrc FOR NO KEY UPDATE OF w`,
       [isrcs],
     )) as Subject[];
-    const byIsrc = new Map(rows.map((row) => [row.label, row]));
+    const byIsrc = new Map(rows.filter((row) => knownTo(viewer, row)).map((row) => [row.label, row]));
     const problems: ConsentProblem[] = [];
     isrcs.forEach((isrc, index) => {
       if (!byIsrc.has(isrc)) problems.push({ field: 'works', index, item: isrc, message: 'no work with this ISRC' });
@@ -256,7 +266,7 @@ export class ConsentService {
   }
 
   /** An artist's owners, for consent, are the labels owning a work on which the artist is MAIN. */
-  private async lockArtists(manager: EntityManager, artistIds: string[]): Promise<Subject[]> {
+  private async lockArtists(manager: EntityManager, viewer: Viewer, artistIds: string[]): Promise<Subject[]> {
     if (artistIds.length === 0) return [];
     const rows = (await manager.query(
       `SELECT a.id, a.name AS label, ARRAY(
@@ -265,7 +275,7 @@ export class ConsentService {
        FROM artist a WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR NO KEY UPDATE OF a`,
       [artistIds],
     )) as Subject[];
-    const byId = new Map(rows.map((row) => [row.id, row]));
+    const byId = new Map(rows.filter((row) => knownTo(viewer, row)).map((row) => [row.id, row]));
     const problems: ConsentProblem[] = [];
     artistIds.forEach((id, index) => {
       if (!byId.has(id)) problems.push({ field: 'artists', index, item: toGlobalId('Artist', id), message: 'no artist with this id' });

@@ -1,4 +1,5 @@
 import { fromGlobalId, toGlobalId } from '../../src/common/relay/global-id';
+import { readOnlyDistributorFor } from '../support/agreements';
 import { insertAgreement } from '../support/agreements-fixtures';
 import { insertArtists, insertWork } from '../support/catalog-fixtures';
 import type { TestDatabase } from '../support/database';
@@ -179,8 +180,18 @@ describe('recordConsent', () => {
   it('a distributor records for the label it holds MANAGE_CONSENT for, and not for others', async () => {
     const allowed = await record(demo.tidewater.token, { works: [AURORA_OTHER] });
     expect(allowed.body.data.recordConsent.records[0].recordedBy).toEqual({ name: 'Tidewater Distribution' });
-    const refused = await record(demo.tidewater.token, { works: [MERIDIAN_WORK] });
+    // A label it holds a mandate for, without MANAGE_CONSENT: FORBIDDEN.
+    const readOnly = await readOnlyDistributorFor(db.dataSource, demo.meridian.id);
+    const refused = await record(readOnly.token, { works: [MERIDIAN_WORK] });
     expect(refused.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', item: MERIDIAN_WORK });
+  });
+
+  it("a distributor learns nothing of a catalog it holds no mandate for: its works are answered as unknown ones (found by a probe)", async () => {
+    const unknown = await record(demo.tidewater.token, { works: ['QZZZZ2699999'] });
+    const hidden = await record(demo.tidewater.token, { works: [MERIDIAN_WORK] });
+    const answer = (body: Json, isrc: string) => JSON.stringify(body.errors).replaceAll(isrc, '<isrc>');
+    expect(answer(hidden.body, MERIDIAN_WORK)).toBe(answer(unknown.body, 'QZZZZ2699999'));
+    expect(hidden.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   it('an AI partner cannot record consent', async () => {

@@ -134,7 +134,8 @@ describe('mandates', () => {
     const [written, revocation, refused] = await Promise.all([write, revoke, later]);
     expect(written.body.errors).toBeUndefined();
     expect(revocation.body.errors).toBeUndefined();
-    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    // Refused as for any work of a label it holds no mandate for: as an unknown one.
+    expect(refused.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', item: 'QZAUR2600003' });
     const recordedAt = new Date(written.body.data.recordConsent.records[0].recordedAt);
     expect(recordedAt.getTime()).toBeLessThan(new Date(revocation.body.data.revokeMandate.revokedAt).getTime());
   });
