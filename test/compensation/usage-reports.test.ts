@@ -428,8 +428,9 @@ describe("while a report's works change", () => {
   it('a registration committing between reading the shares and judging the lines: rated again on one state (found by a probe)', async () => {
     const services = createServices(db.dataSource, new ReceiptSigner({ signingKey: generateReceiptKey() }), 'accord-test');
     const [aurora, resonance] = await Promise.all([demo.aurora.id, demo.resonance.id].map((id) => services.partners.loadViewer(id)));
+    // The GraphQL input, as the resolver passes it to the service.
     const ownedBy = (rightsholders: { label: string; shareBps: number }[]) =>
-      [{ isrc: 'QZPAY2600001', title: 'Paid Once', artists: [{ name: 'Paid Once Artist', role: 'MAIN' }], rightsholders }] as unknown as WorkInput[]; // the GraphQL input, as the resolver passes it
+      [{ isrc: 'QZPAY2600001', title: 'Paid Once', artists: [{ name: 'Paid Once Artist', role: 'MAIN' }], rightsholders }] as unknown as WorkInput[];
     await services.works.register(aurora!, ownedBy([{ label: demo.aurora.globalId, shareBps: 10000 }]));
     await grantConsent(gateway, demo.aurora.token, ['QZPAY2600001'], { useTypes: ['TRAINING'], validFrom: '2026-01-01T00:00:00Z' });
     // Meridian takes half the work just before the lines are judged, after the report has read Aurora's 100%.
@@ -438,7 +439,8 @@ describe("while a report's works change", () => {
       async denials(manager, request) {
         judged += 1;
         if (judged === 1) {
-          await services.works.register(aurora!, ownedBy([{ label: demo.aurora.globalId, shareBps: 5000 }, { label: demo.meridian.globalId, shareBps: 5000 }]));
+          const halves = [demo.aurora, demo.meridian].map((label) => ({ label: label.globalId, shareBps: 5000 }));
+          await services.works.register(aurora!, ownedBy(halves));
         }
         return services.decisions.denials(manager, request);
       },
