@@ -305,7 +305,8 @@ export class AgreementsService {
   ): Promise<AgreementRow> {
     const agreementId = idOf('Agreement', input.agreement, 'agreement');
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
-      const row = await this.lockedRow(manager, agreementId);
+      // One the viewer may not read is not found, as one that does not exist: its id confirms nothing.
+      const row = await this.lockedRow(manager, agreementId, viewer);
       const parties = partiesOf(row);
       const side = LIFECYCLE[action].side;
       const allowed = side === 'LICENSOR' ? actsForLicensor(viewer, parties) : viewer.partnerId === parties.licenseeId;
@@ -346,9 +347,12 @@ export class AgreementsService {
     });
   }
 
-  private async lockedRow(manager: EntityManager, agreementId: string): Promise<AgreementRow> {
+  /** The agreement, locked; with a viewer, only if the viewer may read it. */
+  private async lockedRow(manager: EntityManager, agreementId: string, viewer?: Viewer): Promise<AgreementRow> {
     await lockAgreementRow(manager, agreementId);
-    const [row] = (await manager.query(`${AGREEMENT_SELECT} WHERE a.id = $1`, [agreementId])) as AgreementRow[];
+    const params: unknown[] = [agreementId];
+    const readable = viewer ? ` AND ${agreementVisibility(viewer, params)}` : '';
+    const [row] = (await manager.query(`${AGREEMENT_SELECT} WHERE a.id = $1${readable}`, params)) as AgreementRow[];
     if (!row) throw new NotFoundError('agreement not found', { agreement: toGlobalId('Agreement', agreementId) });
     return row;
   }

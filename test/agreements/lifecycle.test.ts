@@ -20,6 +20,28 @@ type Role = 'licensor' | 'negotiating distributor' | 'distributor without NEGOTI
 const STATES: State[] = ['DRAFT', 'PROPOSED', 'ACTIVE', 'ACTIVE_AMENDING', 'SUSPENDED', 'TERMINATED', 'DECLINED', 'EXPIRED'];
 const ROLES: Role[] = ['licensor', 'negotiating distributor', 'distributor without NEGOTIATE', 'licensee', 'other AI partner', 'other label', 'internal'];
 
+/** The partner types that may ever call an action (refused before the agreement is looked at). */
+const LICENSOR_SIDE = ['LABEL', 'DISTRIBUTOR'];
+const TYPE_OF: Record<Role, string> = {
+  licensor: 'LABEL',
+  'negotiating distributor': 'DISTRIBUTOR',
+  'distributor without NEGOTIATE': 'DISTRIBUTOR',
+  licensee: 'AI_PARTNER',
+  'other AI partner': 'AI_PARTNER',
+  'other label': 'LABEL',
+  internal: 'INTERNAL',
+};
+function typeMayCall(action: Action, role: Role): boolean {
+  const types = action === 'acceptAgreement' || action === 'declineAgreement' ? ['AI_PARTNER'] : LICENSOR_SIDE;
+  return types.includes(TYPE_OF[role]);
+}
+
+/** Who may read an agreement (DESIGN.md, Authorization): a mutation on one you may not read is NOT_FOUND. */
+function mayRead(role: Role, state: State): boolean {
+  if (role === 'other AI partner' || role === 'other label') return false;
+  return role !== 'licensee' || state !== 'DRAFT';
+}
+
 /** For each action: who may take it, and from which state to which. */
 const TABLE: Record<Action, { by: Role[]; moves: Partial<Record<State, State>> }> = {
   updateAgreementDraft: { by: ['licensor', 'negotiating distributor'], moves: { DRAFT: 'DRAFT' } },
@@ -104,7 +126,11 @@ describe('agreement lifecycle: every state × action × role', () => {
     const result = await agreementCall(gateway, tokenOf(role), action, { agreement: id, expectedVersion: version, ...argumentsFor(action) });
     const rule = TABLE[action];
     const target = rule.moves[state];
-    if (!rule.by.includes(role)) {
+    if (!typeMayCall(action, role)) {
+      expect(result.error?.code).toBe('FORBIDDEN');
+    } else if (!mayRead(role, state)) {
+      expect(result.error?.code).toBe('NOT_FOUND');
+    } else if (!rule.by.includes(role)) {
       expect(result.error?.code).toBe('FORBIDDEN');
     } else if (target === undefined) {
       expect(result.error?.code).toBe('INVALID_TRANSITION');
