@@ -2,6 +2,7 @@ import { latestCursor, nextIsrc, registerWork, writeEvents } from '../support/ch
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDemoPartners, type Demo } from '../support/demo';
 import { startTestGateway, testSettings, type TestGateway } from '../support/gateway';
+import { holdingTransaction } from '../support/locks';
 import { bearer, subscribeChanges } from '../support/subscriptions';
 
 let db: TestDatabase;
@@ -48,12 +49,9 @@ describe('the change feed', () => {
 
   it('delivers events held back by an older transaction that ends without a notification', async () => {
     const subscriber = subscribeChanges(gateway.url, bearer(demo.operations.token), { since: await latestCursor(db.dataSource) });
-    const older = db.dataSource.createQueryRunner();
-    await older.connect();
+    // An older transaction with an id, still open: the next commit is not final until it ends.
+    const older = await holdingTransaction(db.dataSource, 'SELECT pg_current_xact_id()', []);
     try {
-      // An older transaction with an id, still open: the next commit is not final until it ends.
-      await older.startTransaction();
-      await older.query('SELECT pg_current_xact_id()');
       await registerWork(gateway, demo.aurora.token, { isrc: nextIsrc(), title: 'Held back', labelGlobalId: demo.aurora.globalId });
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(subscriber.events).toHaveLength(0);

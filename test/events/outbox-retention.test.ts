@@ -1,3 +1,4 @@
+import { AdvisoryLock } from '../../src/db/advisory-locks';
 import { pruneOutbox } from '../../src/events/outbox-retention';
 import { countRows, seedDemoPartners, type Demo } from '../support/demo';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -55,9 +56,9 @@ describe('outbox retention', () => {
     const holder = db.dataSource.createQueryRunner();
     await holder.connect();
     try {
-      await holder.query('SELECT pg_advisory_lock(7306002)');
+      await holder.query('SELECT pg_advisory_lock($1)', [AdvisoryLock.OUTBOX_PRUNING]);
       expect(await pruneOutbox(db.dataSource, 5)).toBe(0);
-      await holder.query('SELECT pg_advisory_unlock(7306002)');
+      await holder.query('SELECT pg_advisory_unlock($1)', [AdvisoryLock.OUTBOX_PRUNING]);
       await pruneExpecting(5, 3);
     } finally {
       await holder.release();
