@@ -19,6 +19,8 @@ export interface JwtSettings {
 export interface ReceiptSettings {
   signingKey?: string;
   keyId?: string;
+  /** A JWK Set of further public keys to publish (retired or next keys), as JSON. */
+  publishedKeys?: string;
 }
 
 /** The change feed, subscriptions and outbox retention. */
@@ -101,6 +103,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     receipt: {
       signingKey: env.RECEIPT_SIGNING_KEY?.replace(/\\n/g, '\n') || undefined,
       keyId: env.RECEIPT_KEY_ID || undefined,
+      publishedKeys: env.RECEIPT_PUBLISHED_KEYS || undefined,
     },
     changes: {
       retentionHours: positiveNumber(env, 'OUTBOX_RETENTION_HOURS', 168),

@@ -27,10 +27,55 @@ function base64url(value: string | Buffer): string {
   return Buffer.from(value).toString('base64url');
 }
 
+/** An ES256 verification key as published: public coordinates only, named by `kid`. */
+type PublishedKey = JsonWebKey & { kid: string };
+
+/** RFC 7638 thumbprint: stable for a key, distinct across keys; the default key id. */
+function thumbprint({ crv, kty, x, y }: JsonWebKey): string {
+  return base64url(createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest());
+}
+
+function published(jwk: JsonWebKey, kid: string): PublishedKey {
+  const { kty, crv, x, y } = jwk;
+  return { kty, crv, x, y, kid, alg: 'ES256', use: 'sig' };
+}
+
+/**
+ * RECEIPT_PUBLISHED_KEYS: a JWK Set of further verification keys to publish beside the signing key's,
+ * so receipts signed with a retired key stay verifiable, and the next key can be published before any
+ * replica signs with it. Public P-256 keys only; `kid` defaults to the thumbprint, as for the signing key.
+ */
+function parsePublishedKeys(json: string): PublishedKey[] {
+  const fail = (problem: string) => new Error(`RECEIPT_PUBLISHED_KEYS: ${problem}`);
+  let set: unknown;
+  try {
+    set = JSON.parse(json);
+  } catch {
+    throw fail('not JSON; expected a JWK Set, {"keys": [...]}');
+  }
+  const keys = (set as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(keys)) throw fail('expected a JWK Set, {"keys": [...]}');
+  return keys.map((key: unknown, index) => {
+    const jwk = key as JsonWebKey;
+    if (typeof jwk !== 'object' || jwk === null) throw fail(`keys[${index}] is not a JWK`);
+    // A private key pasted here would be served to anyone who asks.
+    if ('d' in jwk) throw fail(`keys[${index}] holds a private key ("d"); publish public keys only`);
+    if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw fail(`keys[${index}] is not an EC P-256 key (ES256)`);
+    if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw fail(`keys[${index}] is for ${String(jwk.alg)}, not ES256`);
+    try {
+      createPublicKey({ key: jwk, format: 'jwk' });
+    } catch {
+      throw fail(`keys[${index}] is not a valid P-256 public key`);
+    }
+    if (jwk.kid !== undefined && (typeof jwk.kid !== 'string' || jwk.kid === '')) throw fail(`keys[${index}].kid must be a non-empty string`);
+    return published(jwk, (jwk.kid as string | undefined) ?? thumbprint(jwk));
+  });
+}
+
 export class ReceiptSigner {
   private readonly privateKey: KeyObject;
   readonly keyId: string;
-  private readonly publicJwk: JsonWebKey;
+  private readonly publishedKeys: PublishedKey[];
   private readonly header: string;
 
   constructor(settings: ReceiptSettings) {
@@ -43,10 +88,17 @@ export class ReceiptSigner {
     if (this.privateKey.asymmetricKeyType !== 'ec' || this.privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new Error('RECEIPT_SIGNING_KEY must be an EC P-256 key (ES256)');
     }
-    const { kty, crv, x, y } = createPublicKey(this.privateKey).export({ format: 'jwk' });
-    // RFC 7638 thumbprint as the default key id: stable for a key, distinct across keys.
-    this.keyId = settings.keyId ?? base64url(createHash('sha256').update(JSON.stringify({ crv, kty, x, y })).digest());
-    this.publicJwk = { kty, crv, x, y, kid: this.keyId, alg: 'ES256', use: 'sig' };
+    const signingJwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
+    this.keyId = settings.keyId ?? thumbprint(signingJwk);
+    this.publishedKeys = [published(signingJwk, this.keyId)];
+    for (const key of settings.publishedKeys ? parsePublishedKeys(settings.publishedKeys) : []) {
+      const same = this.publishedKeys.find((other) => other.kid === key.kid);
+      // The set may be pasted from a JWKS that already holds the signing key: the same key is published once.
+      if (same && (same.x !== key.x || same.y !== key.y)) {
+        throw new Error(`RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" names two different keys`);
+      }
+      if (!same) this.publishedKeys.push(key);
+    }
     this.header = base64url(JSON.stringify({ alg: 'ES256', kid: this.keyId, typ: RECEIPT_TYPE }));
   }
 
@@ -57,9 +109,9 @@ export class ReceiptSigner {
     return `${signingInput}.${signature.toString('base64url')}`;
   }
 
-  /** The JWK Set served at /.well-known/jwks.json. */
-  jwks(): { keys: JsonWebKey[] } {
-    return { keys: [this.publicJwk] };
+  /** The JWK Set served at /.well-known/jwks.json: the signing key first, then RECEIPT_PUBLISHED_KEYS. */
+  jwks(): { keys: PublishedKey[] } {
+    return { keys: this.publishedKeys };
   }
 }
 

@@ -6,7 +6,8 @@ import { insertBulkWorks } from '../support/catalog-fixtures';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
-import type { TestGateway, Json } from '../support/gateway';
+import { generateReceiptKey } from '../../src/decisions/receipt';
+import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -124,6 +125,26 @@ describe('the receipt', () => {
     const forged = Buffer.from(JSON.stringify({ ...claims, use: 'VOICE_MODEL' })).toString('base64url');
     const jwks = createRemoteJWKSet(new URL(`${gateway.origin}/.well-known/jwks.json`));
     await expect(jwtVerify(`${header}.${forged}.${signature}`, jwks)).rejects.toThrow(/signature verification failed/);
+  });
+  it('signed before a key rotation, still verifies against the JWKS after it', async () => {
+    const { createRemoteJWKSet, jwtVerify } = await import('jose');
+    const before = (await ask(demo.resonance.token, { isrcs: isrcs.slice(0, 3) })).body.data.consentDecisions.receipt;
+    const jwksBefore = await (await fetch(`${gateway.origin}/.well-known/jwks.json`)).text();
+    // The replica after the rotation: a new signing key, the JWKS served before kept published.
+    const rotated = await startTestGateway(db.dataSource, { receipt: { signingKey: generateReceiptKey(), publishedKeys: jwksBefore } });
+    try {
+      const after = (await rotated.request(demo.resonance.token, DECIDE, { use: 'TRAINING', territory: 'FR', isrcs: isrcs.slice(0, 3) })).body.data
+        .consentDecisions.receipt;
+      const jwks = createRemoteJWKSet(new URL(`${rotated.origin}/.well-known/jwks.json`));
+      const kids = [];
+      for (const receipt of [before, after]) {
+        const { protectedHeader } = await jwtVerify(receipt, jwks, { algorithms: ['ES256'], issuer: 'accord-test' });
+        kids.push(protectedHeader.kid);
+      }
+      expect(new Set(kids).size).toBe(2);
+    } finally {
+      await rotated.close();
+    }
   });
 });
 
