@@ -51,6 +51,8 @@ export interface Settings {
   jwt: JwtSettings;
   receipt: ReceiptSettings;
   changes: ChangeSettings;
+  /** A folder of per-partner persisted-operation manifests; unset: no partner is restricted. */
+  operationSafelistDir?: string;
 }
 
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
@@ -105,6 +107,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
       keyId: env.RECEIPT_KEY_ID || undefined,
       publishedKeys: env.RECEIPT_PUBLISHED_KEYS || undefined,
     },
+    operationSafelistDir: env.OPERATION_SAFELIST_DIR ? path.resolve(env.OPERATION_SAFELIST_DIR) : undefined,
     changes: {
       retentionHours: positiveNumber(env, 'OUTBOX_RETENTION_HOURS', 168),
       pruneIntervalMs: positiveNumber(env, 'OUTBOX_PRUNE_INTERVAL_SECONDS', 600) * 1000,

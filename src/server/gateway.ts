@@ -24,6 +24,7 @@ import { formatError } from './format-error';
 import { CostBudget } from './cost-budget';
 import { introspectionGuard } from './introspection-guard';
 import { operationCost } from './operation-cost';
+import { OperationSafelists } from './operation-safelist';
 import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
 import { httpErrors, notFound } from './http-errors';
@@ -59,6 +60,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   const receiptSigner = new ReceiptSigner(settings.receipt);
   const services = createServices(dataSource, receiptSigner, settings.jwt.issuer);
   const verifier = new TokenVerifier(settings.jwt);
+  const safelists = OperationSafelists.load(settings.operationSafelistDir, schema);
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag, POST included; GraphQL answers are never revalidated,
@@ -78,12 +80,14 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
+  if (!safelists.empty) plugins.push(safelists.plugin());
   const limits = queryLimits();
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema),
     plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
     validationRules: [...limits.validationRules, storableStringLiterals],
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
+    persistedQueries: { cache: safelists.persistedQueryCache() },
     formatError,
     csrfPrevention: { requestHeaders: CSRF_SAFE_HEADERS },
     introspection: true,
@@ -136,6 +140,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     hub,
     verifier,
     services,
+    safelists,
     logger,
     production: settings.production,
   });

@@ -14,6 +14,7 @@ import { authenticate } from './authenticate';
 import { CoalescingWebSocket } from './coalescing-socket';
 import { createLoaders, type RequestContext } from './context';
 import { formatError, isInternalError, toGraphQLError } from './format-error';
+import { sha256Of, type OperationSafelists } from './operation-safelist';
 import { withRequestId } from './request-scope';
 import { storableStringLiterals, unstorableVariablesError } from './storable-inputs';
 import type { Services } from './services';
@@ -26,6 +27,7 @@ export interface SubscriptionServerOptions {
   hub: ChangeHub;
   verifier: TokenVerifier;
   services: Services;
+  safelists: OperationSafelists;
   logger: Logger;
   production: boolean;
 }
@@ -56,7 +58,7 @@ function clientMistake(error: GraphQLError, reason: string): GraphQLError {
  * leave through the same formatError as over HTTP.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
-  const { schema, hub, verifier, services, logger } = options;
+  const { schema, hub, verifier, services, safelists, logger } = options;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, WebSocket: CoalescingWebSocket });
   wsServer.on('connection', (socket: CoalescingWebSocket, request) => socket.coalesceOn(request.socket));
   const sessions = new WeakMap<Context, SubscriberSession>();
@@ -71,6 +73,11 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
     );
 
   const prepare = (session: SubscriberSession, id: string, payload: SubscribePayload) => {
+    // Hashed only for a restricted partner; the others pay nothing for safelists.
+    if (safelists.restricts(session.viewer.partnerId)) {
+      const refusal = safelists.refusal(session.viewer.partnerId, sha256Of(payload.query));
+      if (refusal) return [toGraphQLError(refusal)];
+    }
     let document: DocumentNode;
     try {
       document = parse(payload.query);

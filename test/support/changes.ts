@@ -4,7 +4,7 @@ import { ChangeType } from '../../src/events/change-type';
 import { appendChangeEvents } from '../../src/events/outbox';
 import type { TestGateway } from './gateway';
 
-const REGISTER = `mutation($input: [WorkInput!]!) { registerWorks(input: $input) { createdCount updatedCount } }`;
+export const REGISTER = `mutation($input: [WorkInput!]!) { registerWorks(input: $input) { createdCount updatedCount } }`;
 
 let serial = 0;
 
