@@ -75,6 +75,12 @@ describe('a partner with a safelist', () => {
     expect(await countRows(db.dataSource, 'work')).toBe(before);
   });
 
+  it('cannot pass another document off under a listed hash', async () => {
+    const response = await post(demo.aurora.token, { query: UNLISTED_REGISTER, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Of(REGISTER) } } });
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as Json).errors[0]).toMatchObject({ message: 'provided sha does not match query', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
   it('is refused introspection, which is not in its list', async () => {
     const { body } = await gateway.request(demo.aurora.token, '{ __schema { queryType { name } } }');
     expect(body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
