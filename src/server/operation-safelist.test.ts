@@ -45,6 +45,11 @@ describe('loading safelists', () => {
     expect(OperationSafelists.load(undefined, schema).empty).toBe(true);
   });
 
+  it('refuses a folder that does not exist, at start', () => {
+    const missing = path.join(directory, 'missing');
+    expect(() => OperationSafelists.load(missing, schema)).toThrow(`OPERATION_SAFELIST_DIR: ${missing} is not a folder that can be read`);
+  });
+
   it.each([
     ['a file not named after a partner', 'catalog.json', manifest([]), /catalog.json must be named after a partner/],
     ['the id of another type', `${toGlobalId('Agreement', randomUUID())}.json`, manifest([]), /must be named after a partner/],

@@ -32,6 +32,14 @@ function partnerIdOf(fileName: string): string {
   throw new Error(`OPERATION_SAFELIST_DIR: ${fileName} must be named after a partner: <partner uuid or id>.json`);
 }
 
+function manifestFiles(directory: string): string[] {
+  try {
+    return fs.readdirSync(directory).filter((name) => name.endsWith('.json'));
+  } catch {
+    throw new Error(`OPERATION_SAFELIST_DIR: ${directory} is not a folder that can be read`);
+  }
+}
+
 function readManifest(file: string, schema: GraphQLSchema): ManifestOperation[] {
   const fail = (problem: string) => new Error(`OPERATION_SAFELIST_DIR: ${file}: ${problem}`);
   let manifest: { format?: unknown; version?: unknown; operations?: unknown };
@@ -75,8 +83,7 @@ export class OperationSafelists {
   static load(directory: string | undefined, schema: GraphQLSchema): OperationSafelists {
     const hashesByPartner = new Map<string, Set<string>>();
     const documents = new Map<string, string>();
-    const files = directory ? fs.readdirSync(directory).filter((name) => name.endsWith('.json')) : [];
-    for (const name of files) {
+    for (const name of directory ? manifestFiles(directory) : []) {
       const partnerId = partnerIdOf(name);
       if (hashesByPartner.has(partnerId)) throw new Error(`OPERATION_SAFELIST_DIR: two manifests for partner ${partnerId}`);
       const operations = readManifest(path.join(directory!, name), schema);
