@@ -1,4 +1,4 @@
-import { readSettings } from './config';
+import { readSettings, SettingsError } from './config';
 
 describe('change feed settings', () => {
   it('default to a week of retention and a 1,000-event subscriber buffer', () => {
@@ -24,5 +24,17 @@ describe('change feed settings', () => {
 
   it.each(['0', '-1', 'a week'])('refuses OUTBOX_RETENTION_HOURS=%j', (value) => {
     expect(() => readSettings({ OUTBOX_RETENTION_HOURS: value })).toThrow('OUTBOX_RETENTION_HOURS must be a positive number');
+  });
+});
+
+describe('settings the gateway cannot start with', () => {
+  it.each([
+    [{ PORT: 'http' }, 'PORT must be a port number, 0 to 65535 (got "http")'],
+    [{ EMBEDDED_PG_PORT: '70000' }, 'EMBEDDED_PG_PORT must be a port number'],
+    [{ COST_BUDGET_PER_MINUTE: 'lots' }, 'COST_BUDGET_PER_MINUTE must be a positive number'],
+    [{ JWT_ALGORITHMS: 'none' }, 'JWT_ALGORITHMS: none is not supported'],
+  ])('%j is refused, naming the setting', (env, message) => {
+    expect(() => readSettings(env)).toThrow(SettingsError);
+    expect(() => readSettings(env)).toThrow(message);
   });
 });

@@ -55,6 +55,11 @@ export interface Settings {
   operationSafelistDir?: string;
 }
 
+/** A setting the gateway cannot start with; `npm start` prints its message alone, without a stack. */
+export class SettingsError extends Error {
+  override name = 'SettingsError';
+}
+
 const ASYMMETRIC: Algorithm[] = ['RS256', 'ES256'];
 
 function parseAlgorithms(value: string | undefined, fallback: Algorithm[]): Algorithm[] {
@@ -62,7 +67,7 @@ function parseAlgorithms(value: string | undefined, fallback: Algorithm[]): Algo
   const algorithms = value.split(',').map((a) => a.trim()) as Algorithm[];
   for (const algorithm of algorithms) {
     if (!['HS256', ...ASYMMETRIC].includes(algorithm)) {
-      throw new Error(`JWT_ALGORITHMS: ${algorithm} is not supported (HS256, RS256, ES256)`);
+      throw new SettingsError(`JWT_ALGORITHMS: ${algorithm} is not supported (HS256, RS256, ES256)`);
     }
   }
   return algorithms;
@@ -72,7 +77,15 @@ function positiveNumber(env: NodeJS.ProcessEnv, name: string, fallback: number):
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0) throw new Error(`${name} must be a positive number (got "${value}")`);
+  if (!Number.isFinite(number) || number <= 0) throw new SettingsError(`${name} must be a positive number (got "${value}")`);
+  return number;
+}
+
+function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65535) throw new SettingsError(`${name} must be a port number, 0 to 65535 (got "${value}")`);
   return number;
 }
 
@@ -82,17 +95,17 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const algorithms = parseAlgorithms(env.JWT_ALGORITHMS, asymmetric ? ASYMMETRIC : ['HS256']);
   if (asymmetric && algorithms.includes('HS256')) {
     // A public key must never double as an HMAC secret: that is the classic key-confusion attack.
-    throw new Error('JWT_ALGORITHMS may not include HS256 when JWT_PUBLIC_KEY or JWT_JWKS_URL is set');
+    throw new SettingsError('JWT_ALGORITHMS may not include HS256 when JWT_PUBLIC_KEY or JWT_JWKS_URL is set');
   }
   return {
     production: env.NODE_ENV === 'production',
     host: env.HOST ?? '127.0.0.1',
-    port: Number(env.PORT ?? 4000),
+    port: portNumber(env, 'PORT', 4000),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.ACCORD_DATA_DIR ?? '.data'),
-    embeddedPgPort: Number(env.EMBEDDED_PG_PORT ?? 0),
+    embeddedPgPort: portNumber(env, 'EMBEDDED_PG_PORT', 0),
     bodyLimit: env.BODY_LIMIT ?? '10mb',
-    costBudgetPerMinute: Number(env.COST_BUDGET_PER_MINUTE ?? 300_000),
+    costBudgetPerMinute: Math.floor(positiveNumber(env, 'COST_BUDGET_PER_MINUTE', 300_000)),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     jwt: {
       issuer: env.JWT_ISSUER ?? 'accord-local',

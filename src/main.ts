@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import pino from 'pino';
 import { withLocalSecret } from './auth/local-secret';
-import { readSettings } from './config';
+import { readSettings, SettingsError } from './config';
 import { openDatabase } from './db/database';
 import { writeDemoTokens } from './seed/demo-tokens';
 import { seedDemoDeals } from './seed/demo-deals';
@@ -50,6 +50,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  process.stderr.write(`Accord failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  // A setting to correct needs its message; anything else, the stack, to be reported.
+  const detail = error instanceof SettingsError ? error.message : error instanceof Error ? error.stack : String(error);
+  process.stderr.write(`Accord failed to start: ${detail}\n`);
   process.exit(1);
 });

@@ -2,7 +2,7 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import jwt, { type GetPublicKeyOrSecret, type JwtPayload } from 'jsonwebtoken';
 import jwksRsa from 'jwks-rsa';
 import { AuthenticationError } from '../common/errors';
-import type { JwtSettings } from '../config';
+import { SettingsError, type JwtSettings } from '../config';
 
 export interface VerifiedToken {
   partnerId: string;
@@ -31,18 +31,18 @@ export class TokenVerifier {
       settings.jwksUrl && 'JWT_JWKS_URL',
     ].filter(Boolean);
     if (sources.length === 0) {
-      throw new Error('No JWT key configured: set JWT_PUBLIC_KEY or JWT_JWKS_URL (RS256/ES256), or JWT_SECRET (HS256, local use)');
+      throw new SettingsError('No JWT key configured: set JWT_PUBLIC_KEY or JWT_JWKS_URL (RS256/ES256), or JWT_SECRET (HS256, local use)');
     }
     if (sources.length > 1) {
-      throw new Error(`Set exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL (found ${sources.join(' and ')})`);
+      throw new SettingsError(`Set exactly one of JWT_SECRET, JWT_PUBLIC_KEY, JWT_JWKS_URL (found ${sources.join(' and ')})`);
     }
-    if (settings.algorithms.length === 0) throw new Error('JWT_ALGORITHMS is empty: pin at least one algorithm');
+    if (settings.algorithms.length === 0) throw new SettingsError('JWT_ALGORITHMS is empty: pin at least one algorithm');
     // Key confusion: if a public key could also serve as an HMAC secret, anyone holding the (public)
     // key could forge tokens. So a secret pins HMAC algorithms only, a public key asymmetric ones only.
     const family = settings.secret ? SYMMETRIC : ASYMMETRIC;
     const misfit = settings.algorithms.filter((algorithm) => !family.test(algorithm));
     if (misfit.length) {
-      throw new Error(
+      throw new SettingsError(
         settings.secret
           ? `JWT_ALGORITHMS: ${misfit.join(', ')} cannot be used with JWT_SECRET (HS256 only)`
           : `JWT_ALGORITHMS: ${misfit.join(', ')} cannot be used with ${sources[0]} (RS256 or ES256 only)`,
@@ -56,7 +56,7 @@ export class TokenVerifier {
       try {
         this.key = createPublicKey(settings.publicKey);
       } catch {
-        throw new Error('JWT_PUBLIC_KEY is not a valid PEM public key');
+        throw new SettingsError('JWT_PUBLIC_KEY is not a valid PEM public key');
       }
     } else {
       this.jwks = jwksRsa({ jwksUri: settings.jwksUrl!, cache: true, rateLimit: true, jwksRequestsPerMinute: 10, timeout: 5000 });

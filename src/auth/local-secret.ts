@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Settings } from '../config';
+import { SettingsError, type Settings } from '../config';
 
 /**
  * Outside production, with no key configured, tokens are signed and checked with an HS256 secret
@@ -11,7 +11,7 @@ export function withLocalSecret(settings: Settings): Settings {
   const { jwt } = settings;
   if (jwt.secret || jwt.publicKey || jwt.jwksUrl) return settings;
   if (settings.production) {
-    throw new Error('Set JWT_PUBLIC_KEY, JWT_JWKS_URL or JWT_SECRET: production never uses a generated secret');
+    throw new SettingsError('Set JWT_PUBLIC_KEY, JWT_JWKS_URL or JWT_SECRET: production never uses a generated secret');
   }
   const file = path.join(settings.dataDir, 'jwt-secret');
   if (!fs.existsSync(file)) {

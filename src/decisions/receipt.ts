@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ReceiptSettings, Settings } from '../config';
+import { SettingsError, type ReceiptSettings, type Settings } from '../config';
 
 /**
  * Decision receipts: compact JWS (ES256) that an AI partner keeps as proof of what it was told, and that
@@ -46,7 +46,7 @@ function published(jwk: JsonWebKey, kid: string): PublishedKey {
  * replica signs with it. Public P-256 keys only; `kid` defaults to the thumbprint, as for the signing key.
  */
 function parsePublishedKeys(json: string): PublishedKey[] {
-  const fail = (problem: string) => new Error(`RECEIPT_PUBLISHED_KEYS: ${problem}`);
+  const fail = (problem: string) => new SettingsError(`RECEIPT_PUBLISHED_KEYS: ${problem}`);
   let set: unknown;
   try {
     set = JSON.parse(json);
@@ -79,14 +79,14 @@ export class ReceiptSigner {
   private readonly header: string;
 
   constructor(settings: ReceiptSettings) {
-    if (!settings.signingKey) throw new Error('No receipt signing key: set RECEIPT_SIGNING_KEY (PKCS#8 PEM, EC P-256)');
+    if (!settings.signingKey) throw new SettingsError('No receipt signing key: set RECEIPT_SIGNING_KEY (PKCS#8 PEM, EC P-256)');
     try {
       this.privateKey = createPrivateKey(settings.signingKey);
     } catch {
-      throw new Error('RECEIPT_SIGNING_KEY is not a valid PEM private key');
+      throw new SettingsError('RECEIPT_SIGNING_KEY is not a valid PEM private key');
     }
     if (this.privateKey.asymmetricKeyType !== 'ec' || this.privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw new Error('RECEIPT_SIGNING_KEY must be an EC P-256 key (ES256)');
+      throw new SettingsError('RECEIPT_SIGNING_KEY must be an EC P-256 key (ES256)');
     }
     const signingJwk = createPublicKey(this.privateKey).export({ format: 'jwk' });
     this.keyId = settings.keyId ?? thumbprint(signingJwk);
@@ -95,7 +95,7 @@ export class ReceiptSigner {
       const same = this.publishedKeys.find((other) => other.kid === key.kid);
       // The set may be pasted from a JWKS that already holds the signing key: the same key is published once.
       if (same && (same.x !== key.x || same.y !== key.y)) {
-        throw new Error(`RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" names two different keys`);
+        throw new SettingsError(`RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" names two different keys`);
       }
       if (!same) this.publishedKeys.push(key);
     }
@@ -127,7 +127,7 @@ export function generateReceiptKey(): string {
  */
 export function withLocalReceiptKey(settings: Settings): Settings {
   if (settings.receipt.signingKey) return settings;
-  if (settings.production) throw new Error('Set RECEIPT_SIGNING_KEY: production never uses a generated receipt key');
+  if (settings.production) throw new SettingsError('Set RECEIPT_SIGNING_KEY: production never uses a generated receipt key');
   const file = path.join(settings.dataDir, 'receipt-signing-key.pem');
   if (!fs.existsSync(file)) {
     fs.mkdirSync(settings.dataDir, { recursive: true });

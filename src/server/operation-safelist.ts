@@ -5,6 +5,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { parse, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { ForbiddenError } from '../common/errors';
+import { SettingsError } from '../config';
 import { fromGlobalId, isUuid } from '../common/relay/global-id';
 import type { RequestContext } from './context';
 import { toGraphQLError } from './format-error';
@@ -29,19 +30,19 @@ function partnerIdOf(fileName: string): string {
   } catch {
     // Reported below, with the file's name.
   }
-  throw new Error(`OPERATION_SAFELIST_DIR: ${fileName} must be named after a partner: <partner uuid or id>.json`);
+  throw new SettingsError(`OPERATION_SAFELIST_DIR: ${fileName} must be named after a partner: <partner uuid or id>.json`);
 }
 
 function manifestFiles(directory: string): string[] {
   try {
     return fs.readdirSync(directory).filter((name) => name.endsWith('.json'));
   } catch {
-    throw new Error(`OPERATION_SAFELIST_DIR: ${directory} is not a folder that can be read`);
+    throw new SettingsError(`OPERATION_SAFELIST_DIR: ${directory} is not a folder that can be read`);
   }
 }
 
 function readManifest(file: string, schema: GraphQLSchema): ManifestOperation[] {
-  const fail = (problem: string) => new Error(`OPERATION_SAFELIST_DIR: ${file}: ${problem}`);
+  const fail = (problem: string) => new SettingsError(`OPERATION_SAFELIST_DIR: ${file}: ${problem}`);
   let manifest: { format?: unknown; version?: unknown; operations?: unknown };
   try {
     manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -85,7 +86,7 @@ export class OperationSafelists {
     const documents = new Map<string, string>();
     for (const name of directory ? manifestFiles(directory) : []) {
       const partnerId = partnerIdOf(name);
-      if (hashesByPartner.has(partnerId)) throw new Error(`OPERATION_SAFELIST_DIR: two manifests for partner ${partnerId}`);
+      if (hashesByPartner.has(partnerId)) throw new SettingsError(`OPERATION_SAFELIST_DIR: two manifests for partner ${partnerId}`);
       const operations = readManifest(path.join(directory!, name), schema);
       hashesByPartner.set(partnerId, new Set(operations.map((operation) => operation.id)));
       for (const operation of operations) documents.set(operation.id, operation.body);
