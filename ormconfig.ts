@@ -50,7 +50,8 @@ export const migrations = [
   CostBudget1764400000000,
 ];
 
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** `poolSize`: connections per process (settings' DATABASE_POOL_SIZE for the gateway). */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -61,12 +62,12 @@ export function dataSourceOptions(url: string): DataSourceOptions {
     migrationsRun: false,
     logging: ['query', 'error'],
     logger: new QueryCounter(),
-    extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), application_name: 'accord' },
+    extra: { max: poolSize, application_name: 'accord' },
   };
 }
 
-export function buildDataSource(url: string): DataSource {
-  return new DataSource(dataSourceOptions(url));
+export function buildDataSource(url: string, poolSize?: number): DataSource {
+  return new DataSource(dataSourceOptions(url, poolSize));
 }
 
 /** For the TypeORM CLI: `npx typeorm -d dist/ormconfig.js migration:show`. */

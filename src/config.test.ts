@@ -32,6 +32,7 @@ describe('settings the gateway cannot start with', () => {
     [{ PORT: 'http' }, 'PORT must be a port number, 0 to 65535 (got "http")'],
     [{ EMBEDDED_PG_PORT: '70000' }, 'EMBEDDED_PG_PORT must be a port number'],
     [{ COST_BUDGET_PER_MINUTE: 'lots' }, 'COST_BUDGET_PER_MINUTE must be a positive number'],
+    [{ DATABASE_POOL_SIZE: 'x' }, 'DATABASE_POOL_SIZE must be a positive number'],
     [{ JWT_ALGORITHMS: 'none' }, 'JWT_ALGORITHMS: none is not supported'],
   ])('%j is refused, naming the setting', (env, message) => {
     expect(() => readSettings(env)).toThrow(SettingsError);

@@ -42,6 +42,8 @@ export interface Settings {
   port: number;
   /** Unset: run on an embedded PostgreSQL kept in `dataDir`. */
   databaseUrl?: string;
+  /** Connections per process. */
+  databasePoolSize: number;
   dataDir: string;
   embeddedPgPort: number;
   bodyLimit: string;
@@ -102,6 +104,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     host: env.HOST ?? '127.0.0.1',
     port: portNumber(env, 'PORT', 4000),
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize: Math.floor(positiveNumber(env, 'DATABASE_POOL_SIZE', 10)),
     dataDir: path.resolve(env.ACCORD_DATA_DIR ?? '.data'),
     embeddedPgPort: portNumber(env, 'EMBEDDED_PG_PORT', 0),
     bodyLimit: env.BODY_LIMIT ?? '10mb',

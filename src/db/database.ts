@@ -48,7 +48,7 @@ export async function openDatabase(settings: Settings): Promise<Database> {
     await createDatabaseIfMissing(embedded.adminUrl, EMBEDDED_DATABASE);
     url = embedded.urlFor(EMBEDDED_DATABASE);
   }
-  const dataSource = buildDataSource(url);
+  const dataSource = buildDataSource(url, settings.databasePoolSize);
   try {
     await dataSource.initialize();
     await migrate(dataSource);
