@@ -33,6 +33,7 @@ describe('settings the gateway cannot start with', () => {
     [{ EMBEDDED_PG_PORT: '70000' }, 'EMBEDDED_PG_PORT must be a port number'],
     [{ COST_BUDGET_PER_MINUTE: 'lots' }, 'COST_BUDGET_PER_MINUTE must be a positive number'],
     [{ DATABASE_POOL_SIZE: 'x' }, 'DATABASE_POOL_SIZE must be a positive number'],
+    [{ BODY_LIMIT: 'ten megabytes' }, 'BODY_LIMIT must be a size such as 10mb or 500kb (got "ten megabytes")'],
     [{ JWT_ALGORITHMS: 'none' }, 'JWT_ALGORITHMS: none is not supported'],
   ])('%j is refused, naming the setting', (env, message) => {
     expect(() => readSettings(env)).toThrow(SettingsError);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import bytes from 'bytes';
 import type { Algorithm } from 'jsonwebtoken';
 
 /**
@@ -91,6 +92,14 @@ function portNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   return number;
 }
 
+/** A size as Express reads it ("10mb"); Express would refuse a bad one with a bare TypeError, and 0 refuses every body. */
+function byteSize(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const value = env[name] || fallback;
+  const size = bytes.parse(value);
+  if (size === null || !(size > 0)) throw new SettingsError(`${name} must be a size such as 10mb or 500kb (got "${value}")`);
+  return value;
+}
+
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const publicKey = env.JWT_PUBLIC_KEY?.replace(/\\n/g, '\n');
   const asymmetric = Boolean(publicKey || env.JWT_JWKS_URL);
@@ -107,7 +116,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     databasePoolSize: Math.floor(positiveNumber(env, 'DATABASE_POOL_SIZE', 10)),
     dataDir: path.resolve(env.ACCORD_DATA_DIR ?? '.data'),
     embeddedPgPort: portNumber(env, 'EMBEDDED_PG_PORT', 0),
-    bodyLimit: env.BODY_LIMIT ?? '10mb',
+    bodyLimit: byteSize(env, 'BODY_LIMIT', '10mb'),
     costBudgetPerMinute: Math.floor(positiveNumber(env, 'COST_BUDGET_PER_MINUTE', 300_000)),
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     jwt: {
