@@ -35,6 +35,7 @@ describe('published receipt keys (RECEIPT_PUBLISHED_KEYS)', () => {
     ['a point off the curve', { keys: [{ ...publicJwkOf(generateReceiptKey()), y: publicJwkOf(generateReceiptKey()).x }] }, /not a valid P-256 public key/],
     ['another algorithm', { keys: [{ ...publicJwkOf(generateReceiptKey()), alg: 'ES384' }] }, /for ES384, not ES256/],
     ['an empty kid', { keys: [{ ...publicJwkOf(generateReceiptKey()), kid: '' }] }, /kid must be a non-empty string/],
+    ['an encryption key', { keys: [{ ...publicJwkOf(generateReceiptKey()), use: 'enc' }] }, /is for use "enc", not "sig"/],
   ])('refuse %s, at start', (_case, publishedKeys, message) => {
     expect(() => signerWith(publishedKeys)).toThrow(message);
   });
@@ -42,6 +43,28 @@ describe('published receipt keys (RECEIPT_PUBLISHED_KEYS)', () => {
   it('refuse one kid for two different keys', () => {
     const signingKey = generateReceiptKey();
     const { keyId } = new ReceiptSigner({ signingKey });
-    expect(() => signerWith({ keys: [{ ...publicJwkOf(generateReceiptKey()), kid: keyId }] }, signingKey)).toThrow(`kid "${keyId}" names two different keys`);
+    expect(() => signerWith({ keys: [{ ...publicJwkOf(generateReceiptKey()), kid: keyId }] }, signingKey)).toThrow(`kid "${keyId}" is the signing key's`);
+    const other = { ...publicJwkOf(generateReceiptKey()), kid: 'twice' };
+    expect(() => signerWith({ keys: [other, { ...publicJwkOf(generateReceiptKey()), kid: 'twice' }] })).toThrow('kid "twice" names two different keys');
+  });
+
+  it('keep every retired key published across rotations made as the README says', () => {
+    let signingKey = generateReceiptKey();
+    let signer = new ReceiptSigner({ signingKey });
+    const kids = [signer.keyId];
+    const publishedKids = (of: ReceiptSigner) => of.jwks().keys.map((key) => key.kid).sort();
+    for (const next of [generateReceiptKey(), generateReceiptKey()]) {
+      // Step 1: the JWKS served now plus the next key's public half, on every replica.
+      const { kty, crv, x, y } = publicJwkOf(next);
+      const publishedKeys = JSON.stringify({ keys: [...signer.jwks().keys, { kty, crv, x, y }] });
+      const beforeSwitch = new ReceiptSigner({ signingKey, publishedKeys });
+      // Step 2: the next key signs; the published set stays as it is.
+      signingKey = next;
+      signer = new ReceiptSigner({ signingKey, publishedKeys });
+      kids.push(signer.keyId);
+      expect(publishedKids(beforeSwitch)).toEqual([...kids].sort());
+      expect(publishedKids(signer)).toEqual([...kids].sort());
+    }
+    expect(new Set(kids).size).toBe(3);
   });
 });

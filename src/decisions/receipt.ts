@@ -62,6 +62,7 @@ function parsePublishedKeys(json: string): PublishedKey[] {
     if ('d' in jwk) throw fail(`keys[${index}] holds a private key ("d"); publish public keys only`);
     if (jwk.kty !== 'EC' || jwk.crv !== 'P-256') throw fail(`keys[${index}] is not an EC P-256 key (ES256)`);
     if (jwk.alg !== undefined && jwk.alg !== 'ES256') throw fail(`keys[${index}] is for ${String(jwk.alg)}, not ES256`);
+    if (jwk.use !== undefined && jwk.use !== 'sig') throw fail(`keys[${index}] is for use "${String(jwk.use)}", not "sig"`);
     try {
       createPublicKey({ key: jwk, format: 'jwk' });
     } catch {
@@ -95,7 +96,11 @@ export class ReceiptSigner {
       const same = this.publishedKeys.find((other) => other.kid === key.kid);
       // The set may be pasted from a JWKS that already holds the signing key: the same key is published once.
       if (same && (same.x !== key.x || same.y !== key.y)) {
-        throw new SettingsError(`RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" names two different keys`);
+        throw new SettingsError(
+          same.kid === this.keyId
+            ? `RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" is the signing key's (RECEIPT_KEY_ID or its thumbprint), but names another key`
+            : `RECEIPT_PUBLISHED_KEYS: kid "${key.kid}" names two different keys`,
+        );
       }
       if (!same) this.publishedKeys.push(key);
     }
@@ -111,7 +116,7 @@ export class ReceiptSigner {
 
   /** The JWK Set served at /.well-known/jwks.json: the signing key first, then RECEIPT_PUBLISHED_KEYS. */
   jwks(): { keys: PublishedKey[] } {
-    return { keys: this.publishedKeys };
+    return { keys: this.publishedKeys.map((key) => ({ ...key })) };
   }
 }
 
