@@ -5,6 +5,7 @@ import { AuthenticationError, ForbiddenError } from '../common/errors';
 import { authenticateHeader } from './authenticate';
 import { createLoaders, type RequestContext } from './context';
 import { toGraphQLError } from './format-error';
+import type { OperationSafelists } from './operation-safelist';
 import { currentRequest } from './request-scope';
 import type { Services } from './services';
 
@@ -12,10 +13,12 @@ import type { Services } from './services';
  * Turns a request into a context, or refuses it before any resolver runs (see authenticate.ts): a
  * suspension takes effect on the partner's next request.
  */
-export function contextFactory(verifier: TokenVerifier, services: Services, logger: Logger) {
+export function contextFactory(verifier: TokenVerifier, services: Services, safelists: OperationSafelists, logger: Logger) {
   return async ({ req }: { req: Request }): Promise<RequestContext> => {
     try {
       const { viewer } = await authenticateHeader(verifier, services, req.headers.authorization);
+      const refusal = safelists.refusalOfRequest(viewer.partnerId, req);
+      if (refusal) throw refusal;
       const requestId = currentRequest()?.requestId ?? 'none';
       return {
         requestId,

@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import type { GraphQLSchema } from 'graphql';
+import { specifiedRules, type GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { TokenVerifier } from '../auth/jwt';
@@ -60,7 +60,6 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   const receiptSigner = new ReceiptSigner(settings.receipt);
   const services = createServices(dataSource, receiptSigner, settings.jwt.issuer);
   const verifier = new TokenVerifier(settings.jwt);
-  const safelists = OperationSafelists.load(settings.operationSafelistDir, schema);
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag, POST included; GraphQL answers are never revalidated,
@@ -80,12 +79,20 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
-  if (!safelists.empty) plugins.push(safelists.plugin());
   const limits = queryLimits();
+  const validationRules = [...limits.validationRules, storableStringLiterals];
+  const safelists = await OperationSafelists.load({
+    directory: settings.operationSafelistDir,
+    schema,
+    validationRules: [...specifiedRules, ...validationRules],
+    maxTokens: QUERY_LIMITS.maxTokens,
+    dataSource,
+    logger,
+  });
   const apollo = new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema),
     plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
-    validationRules: [...limits.validationRules, storableStringLiterals],
+    validationRules,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },
     persistedQueries: { cache: safelists.persistedQueryCache() },
     formatError,
@@ -117,9 +124,9 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   app.use(
     '/graphql',
     express.json({ limit: settings.bodyLimit }),
-    expressMiddleware(apollo, { context: contextFactory(verifier, services, logger) }),
+    expressMiddleware(apollo, { context: contextFactory(verifier, services, safelists, logger) }),
   );
-  app.get('/statements.csv', statementsCsvRoute(verifier, services));
+  app.get('/statements.csv', statementsCsvRoute(verifier, services, safelists));
   app.use(notFound);
   app.use(httpErrors(logger));
 

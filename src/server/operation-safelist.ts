@@ -1,20 +1,32 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApolloServerPlugin } from '@apollo/server';
+import { parse as parseUrl } from 'node:url';
 import { InMemoryLRUCache, PrefixingKeyValueCache, type KeyValueCache } from '@apollo/utils.keyvaluecache';
-import { parse, validate, type GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Request } from 'express';
+import { getOperationAST, parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { ForbiddenError } from '../common/errors';
+import { idOf, isUuid } from '../common/relay/global-id';
 import { SettingsError } from '../config';
-import { fromGlobalId, isUuid } from '../common/relay/global-id';
-import type { RequestContext } from './context';
-import { toGraphQLError } from './format-error';
 
-/** The operations of an Apollo persisted query manifest (`@apollo/generate-persisted-query-manifest`). */
+/** An operation of an Apollo persisted query manifest (`@apollo/generate-persisted-query-manifest`). */
 interface ManifestOperation {
   id: string;
   name?: string;
+  type?: string;
   body: string;
+}
+
+export interface SafelistOptions {
+  directory: string | undefined;
+  schema: GraphQLSchema;
+  /** The rules every request is validated with (graphql-js's, the gateway's limits…). */
+  validationRules: readonly ValidationRule[];
+  maxTokens: number;
+  dataSource: DataSource;
+  logger: Logger;
 }
 
 export function sha256Of(document: string): string {
@@ -22,26 +34,47 @@ export function sha256Of(document: string): string {
 }
 
 function partnerIdOf(fileName: string): string {
-  const name = path.basename(fileName, '.json');
+  const name = fileName.slice(0, -'.json'.length);
   if (isUuid(name)) return name;
   try {
-    const { type, id } = fromGlobalId(name);
-    if (type === 'Partner') return id;
+    return idOf('Partner', name);
   } catch {
-    // Reported below, with the file's name.
+    throw new SettingsError(`OPERATION_SAFELIST_DIR: ${fileName} must be named after a partner: <partner uuid or id>.json`);
   }
-  throw new SettingsError(`OPERATION_SAFELIST_DIR: ${fileName} must be named after a partner: <partner uuid or id>.json`);
 }
 
+/** Every entry but hidden ones (a mounted ConfigMap's `..data`, say) must be a manifest, so a misnamed one is not skipped. */
 function manifestFiles(directory: string): string[] {
+  let names: string[];
   try {
-    return fs.readdirSync(directory).filter((name) => name.endsWith('.json'));
+    names = fs.readdirSync(directory).filter((name) => !name.startsWith('.'));
   } catch {
     throw new SettingsError(`OPERATION_SAFELIST_DIR: ${directory} is not a folder that can be read`);
   }
+  const stray = names.find((name) => !name.endsWith('.json'));
+  if (stray) throw new SettingsError(`OPERATION_SAFELIST_DIR: ${stray} is not a manifest: expected only <partner uuid or id>.json files`);
+  return names;
 }
 
-function readManifest(file: string, schema: GraphQLSchema): ManifestOperation[] {
+/** The body as the gateway would take it from a client: one operation, of the type and name the entry says. */
+function checkOperation(operation: ManifestOperation, options: SafelistOptions): string | undefined {
+  let document: DocumentNode;
+  try {
+    document = parse(operation.body, { maxTokens: options.maxTokens });
+  } catch (error) {
+    return (error as GraphQLError).message;
+  }
+  const errors = validate(options.schema, document, options.validationRules);
+  if (errors.length > 0) return errors[0].message;
+  const operations = document.definitions.filter((definition) => definition.kind === 'OperationDefinition');
+  if (operations.length !== 1) return `holds ${operations.length} operations; a manifest entry is one operation`;
+  const defined = getOperationAST(document)!;
+  if (operation.type !== undefined && operation.type !== defined.operation) return `type is ${operation.type}, but the body is a ${defined.operation}`;
+  if (operation.name !== undefined && operation.name !== defined.name?.value) return `name is ${operation.name}, but the body's operation is ${defined.name?.value ?? 'anonymous'}`;
+  return undefined;
+}
+
+function readManifest(file: string, options: SafelistOptions): ManifestOperation[] {
   const fail = (problem: string) => new SettingsError(`OPERATION_SAFELIST_DIR: ${file}: ${problem}`);
   let manifest: { format?: unknown; version?: unknown; operations?: unknown };
   try {
@@ -57,16 +90,39 @@ function readManifest(file: string, schema: GraphQLSchema): ManifestOperation[] 
     if (typeof operation?.body !== 'string' || operation.id !== sha256Of(operation.body)) {
       throw fail(`${where}: id must be the SHA-256 (hex) of body`);
     }
-    let errors: readonly GraphQLError[];
-    try {
-      errors = validate(schema, parse(operation.body));
-    } catch (error) {
-      errors = [error as GraphQLError];
-    }
-    // A stale manifest is found at start, not by the partner's first refused request.
-    if (errors.length > 0) throw fail(`${where}: ${errors[0].message}`);
+    // A stale or malformed manifest is found at start, not by the partner's first refused request.
+    const problem = checkOperation(operation, options);
+    if (problem) throw fail(`${where}: ${problem}`);
     return operation;
   });
+}
+
+/** A search parameter given once, or undefined: Apollo refuses a repeated one. */
+function once(search: URLSearchParams, name: string): string | undefined {
+  const values = search.getAll(name);
+  return values.length === 1 ? values[0] : undefined;
+}
+
+/**
+ * The document a GraphQL-over-HTTP request names: its text's hash, or the hash it sends alone.
+ * Read exactly as Apollo's Express integration reads it (body as parsed, search from `url.parse`),
+ * so that what is checked is what runs.
+ */
+function requestedDocumentHash(req: Request): string | undefined {
+  let params: unknown = req.body;
+  if (req.method === 'GET') {
+    const search = new URLSearchParams(parseUrl(req.url).search ?? '');
+    const extensions = once(search, 'extensions');
+    try {
+      params = { query: once(search, 'query'), extensions: extensions === undefined ? undefined : JSON.parse(extensions) };
+    } catch {
+      return undefined;
+    }
+  }
+  const { query, extensions } = (params ?? {}) as { query?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } };
+  if (typeof query === 'string') return sha256Of(query);
+  const hash = extensions?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' ? hash : undefined;
 }
 
 /**
@@ -81,35 +137,51 @@ export class OperationSafelists {
     private readonly documents: ReadonlyMap<string, string>,
   ) {}
 
-  static load(directory: string | undefined, schema: GraphQLSchema): OperationSafelists {
+  static async load(options: SafelistOptions): Promise<OperationSafelists> {
+    const { directory } = options;
     const hashesByPartner = new Map<string, Set<string>>();
     const documents = new Map<string, string>();
     for (const name of directory ? manifestFiles(directory) : []) {
       const partnerId = partnerIdOf(name);
       if (hashesByPartner.has(partnerId)) throw new SettingsError(`OPERATION_SAFELIST_DIR: two manifests for partner ${partnerId}`);
-      const operations = readManifest(path.join(directory!, name), schema);
+      const operations = readManifest(path.join(directory!, name), options);
       hashesByPartner.set(partnerId, new Set(operations.map((operation) => operation.id)));
       for (const operation of operations) documents.set(operation.id, operation.body);
+    }
+    if (hashesByPartner.size > 0) {
+      // A manifest named after no partner (a staging id, say) would restrict no one without a word.
+      const partners = (await options.dataSource.query(`SELECT id, name FROM partner WHERE id = ANY($1::uuid[])`, [[...hashesByPartner.keys()]])) as {
+        id: string;
+        name: string;
+      }[];
+      const missing = [...hashesByPartner.keys()].find((id) => !partners.some((partner) => partner.id === id));
+      if (missing) throw new SettingsError(`OPERATION_SAFELIST_DIR: the manifest for ${missing} names no partner`);
+      for (const partner of partners) {
+        options.logger.info({ partnerId: partner.id, operations: hashesByPartner.get(partner.id)!.size }, `operation safelist: ${partner.name} runs only its listed operations`);
+      }
     }
     return new OperationSafelists(hashesByPartner, documents);
   }
 
-  get empty(): boolean {
-    return this.hashesByPartner.size === 0;
-  }
-
-  restricts(partnerId: string): boolean {
-    return this.hashesByPartner.has(partnerId);
-  }
-
-  /** FORBIDDEN when the partner has a safelist without this document (by its SHA-256, hex). */
-  refusal(partnerId: string, documentHash: string): ForbiddenError | undefined {
+  /**
+   * FORBIDDEN when the partner has a safelist and the document (by its SHA-256, hex; undefined when the
+   * request names none) is not in it. Asked before anything is done with the document: it is neither
+   * parsed nor charged. The hash is computed only for a restricted partner.
+   */
+  refusal(partnerId: string, documentHash: () => string | undefined): ForbiddenError | undefined {
     const hashes = this.hashesByPartner.get(partnerId);
-    if (!hashes || hashes.has(documentHash)) return undefined;
+    if (!hashes) return undefined;
+    const hash = documentHash();
+    if (hash !== undefined && hashes.has(hash)) return undefined;
     return new ForbiddenError('this partner may run only the operations of its safelist, and this one is not among them', {
       reason: 'OPERATION_NOT_SAFELISTED',
-      sha256: documentHash,
+      ...(hash === undefined ? {} : { sha256: hash }),
     });
+  }
+
+  /** The same for a GraphQL request over HTTP, POST or GET. */
+  refusalOfRequest(partnerId: string, req: Request): ForbiddenError | undefined {
+    return this.refusal(partnerId, () => requestedDocumentHash(req));
   }
 
   /**
@@ -127,25 +199,5 @@ export class OperationSafelists {
       set: (hash, document, options) => registered.set(hash, document, options),
       delete: (hash) => registered.delete(hash),
     });
-  }
-
-  /**
-   * Refuses what a restricted partner may not run, once the document is parsed and before it runs. The
-   * hash is Apollo's: computed from the text, or sent by the client and checked against it, or the key
-   * under which the text was found.
-   */
-  plugin(): ApolloServerPlugin<RequestContext> {
-    return {
-      requestDidStart: async ({ contextValue }) => {
-        const partnerId = contextValue.viewer.partnerId;
-        if (!this.restricts(partnerId)) return;
-        return {
-          didResolveOperation: async ({ queryHash }) => {
-            const refusal = this.refusal(partnerId, queryHash);
-            if (refusal) throw toGraphQLError(refusal);
-          },
-        };
-      },
-    };
   }
 }

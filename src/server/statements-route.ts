@@ -7,6 +7,7 @@ import { parseCurrency } from '../common/money';
 import { unstorable } from '../common/storable-strings';
 import { authenticateHeader } from './authenticate';
 import { httpStatusOf } from './format-error';
+import type { OperationSafelists } from './operation-safelist';
 import type { Services } from './services';
 
 /** A query parameter given once, as text; anything else (`kind[a]=1`, repeated, unstorable) is refused, never ignored. */
@@ -26,10 +27,13 @@ const PARAMETERS = ['period', 'currency', 'kind', 'partner', 'agreement'];
  * GET /statements.csv?period=YYYY-MM&currency=EUR[&kind=…&partner=…&agreement=…]: the statements the
  * bearer may read, as CSV, from the same service and rules as the `statements` query.
  */
-export function statementsCsvRoute(verifier: TokenVerifier, services: Services) {
+export function statementsCsvRoute(verifier: TokenVerifier, services: Services, safelists: OperationSafelists) {
   return async (req: Request, res: Response): Promise<void> => {
     try {
       const { viewer } = await authenticateHeader(verifier, services, req.headers.authorization);
+      // A partner held to its safelisted operations has no CSV route: its list can hold the statements query.
+      const refusal = safelists.refusal(viewer.partnerId, () => undefined);
+      if (refusal) throw refusal;
       const unknown = Object.keys(req.query).find((name) => !PARAMETERS.includes(name));
       if (unknown !== undefined) throw new BadInputError(`unknown parameter "${unknown}": expected ${PARAMETERS.join(', ')}`, { field: unknown });
       const period = parameter(req, 'period');

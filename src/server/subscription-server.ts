@@ -54,8 +54,9 @@ function clientMistake(error: GraphQLError, reason: string): GraphQLError {
  * graphql-ws on the gateway's own port and path. connection_init must carry a valid token (else the
  * socket is closed with 4401, or 4403 for a suspended partner); the session it opens then closes the
  * socket when the token expires or the partner is suspended. WebSocket carries subscriptions only:
- * queries and mutations go over HTTP, where every other protection of the gateway applies. Errors
- * leave through the same formatError as over HTTP.
+ * queries and mutations go over HTTP, where every other protection of the gateway applies. A partner
+ * held to a safelist subscribes with its listed documents only, as over HTTP. Errors leave through the
+ * same formatError as over HTTP.
  */
 export function startSubscriptionServer(options: SubscriptionServerOptions): { close(): Promise<void> } {
   const { schema, hub, verifier, services, safelists, logger } = options;
@@ -73,11 +74,9 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
     );
 
   const prepare = (session: SubscriberSession, id: string, payload: SubscribePayload) => {
-    // Hashed only for a restricted partner; the others pay nothing for safelists.
-    if (safelists.restricts(session.viewer.partnerId)) {
-      const refusal = safelists.refusal(session.viewer.partnerId, sha256Of(payload.query));
-      if (refusal) return [toGraphQLError(refusal)];
-    }
+    // As over HTTP: a restricted partner's unlisted document is refused before it is parsed.
+    const refusal = safelists.refusal(session.viewer.partnerId, () => sha256Of(payload.query));
+    if (refusal) return [toGraphQLError(refusal)];
     let document: DocumentNode;
     try {
       document = parse(payload.query);

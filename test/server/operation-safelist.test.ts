@@ -22,7 +22,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   demo = await seedDemoPartners(db.dataSource);
   directory = fs.mkdtempSync(path.join(os.tmpdir(), 'accord-safelist-'));
-  const operations = [ME, REGISTER, CHANGES].map((body) => ({ id: sha256Of(body), type: 'query', body }));
+  const operations = [ME, REGISTER, CHANGES].map((body) => ({ id: sha256Of(body), body }));
   fs.writeFileSync(
     path.join(directory, `${demo.aurora.globalId}.json`),
     JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations }),
@@ -75,10 +75,39 @@ describe('a partner with a safelist', () => {
     expect(await countRows(db.dataSource, 'work')).toBe(before);
   });
 
+  it('is refused before anything is done with the document: not parsed, not charged', async () => {
+    const first = await gateway.request(demo.aurora.token, ME);
+    const unparsable = await gateway.request(demo.aurora.token, 'query {');
+    expect(unparsable.status).toBe(403);
+    expect(unparsable.body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
+    expect(unparsable.body.extensions).toBeUndefined();
+    const second = await gateway.request(demo.aurora.token, ME);
+    expect(first.body.extensions.cost.remaining - second.body.extensions.cost.remaining).toBe(second.body.extensions.cost.requested);
+  });
+
+  it('cannot send by hash a document another partner registered', async () => {
+    const other = 'query Other { viewer { name type } }';
+    const extensions = { persistedQuery: { version: 1, sha256Hash: sha256Of(other) } };
+    const registered = (await (await post(demo.resonance.token, { query: other, extensions })).json()) as Json;
+    expect(registered.data.viewer.type).toBe('AI_PARTNER');
+    const unrestricted = (await (await post(demo.meridian.token, { extensions })).json()) as Json;
+    expect(unrestricted.data.viewer.name).toBe('Meridian Music');
+    const restricted = (await (await post(demo.aurora.token, { extensions })).json()) as Json;
+    expect(restricted.errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED', sha256: sha256Of(other) });
+  });
+
+  it('has no statements CSV (its list may hold the statements query instead)', async () => {
+    const csv = (token: string) => fetch(`${gateway.origin}/statements.csv?period=2026-01&currency=EUR`, { headers: { authorization: `Bearer ${token}` } });
+    const refused = await csv(demo.aurora.token);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as Json).errors[0].extensions).toEqual({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
+    expect((await csv(demo.meridian.token)).status).toBe(200);
+  });
+
   it('cannot pass another document off under a listed hash', async () => {
     const response = await post(demo.aurora.token, { query: UNLISTED_REGISTER, extensions: { persistedQuery: { version: 1, sha256Hash: sha256Of(REGISTER) } } });
-    expect(response.status).toBe(400);
-    expect(((await response.json()) as Json).errors[0]).toMatchObject({ message: 'provided sha does not match query', extensions: { code: 'BAD_USER_INPUT' } });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as Json).errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', sha256: sha256Of(UNLISTED_REGISTER) });
   });
 
   it('is refused introspection, which is not in its list', async () => {
@@ -86,11 +115,13 @@ describe('a partner with a safelist', () => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
   });
 
-  it('subscribes with a listed subscription, and is refused an unlisted one', async () => {
+  it('subscribes with a listed subscription, and is refused an unlisted one, parsable or not', async () => {
     const listed = track(subscribeChanges(gateway.url, bearer(demo.aurora.token)));
-    const unlisted = track(subscribeChanges(gateway.url, bearer(demo.aurora.token), {}, CHANGES.replace('actor { name }', '')));
-    await unlisted.ended;
-    expect(unlisted.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
+    for (const query of [CHANGES.replace('actor { name }', ''), 'subscription {']) {
+      const unlisted = track(subscribeChanges(gateway.url, bearer(demo.aurora.token), {}, query));
+      await unlisted.ended;
+      expect(unlisted.errors[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OPERATION_NOT_SAFELISTED' });
+    }
     await listed.acknowledged;
     // A live-only subscription starts once the socket is open: knock until the first event arrives.
     for (let attempt = 0; listed.events.length === 0 && attempt < 50; attempt += 1) {
