@@ -31,6 +31,8 @@ const MAX_RECONNECT_MS = 5_000;
  */
 export class ChangeFeed {
   private head!: Position;
+  /** Set once start() has read the head: a notification before that has nothing to read from. */
+  private started = false;
   private listener: Client | undefined;
   private reading: Promise<void> | undefined;
   private readAgain = false;
@@ -51,8 +53,11 @@ export class ChangeFeed {
     // LISTEN before reading the head: a commit in between is then either under the head or notified.
     await this.listen();
     this.head = await readHead(this.query);
+    this.started = true;
     this.pollTimer = setInterval(() => this.wake(), this.options.pollIntervalMs);
     this.pollTimer.unref();
+    // A notification that arrived with the head's answer was ignored: read once, in case it was news.
+    this.wake();
     return this.head;
   }
 
@@ -69,7 +74,7 @@ export class ChangeFeed {
 
   /** Reads what is new now, or right after the read in progress. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.started) return;
     if (this.reading) {
       this.readAgain = true;
       return;

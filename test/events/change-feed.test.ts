@@ -1,8 +1,12 @@
+import pino from 'pino';
+import { ChangeFeed } from '../../src/events/change-feed';
+import type { ChangeRecord } from '../../src/events/change-record';
+import { CHANGE_EVENTS_CHANNEL } from '../../src/events/outbox';
 import { latestCursor, nextIsrc, registerWork, writeEvents } from '../support/changes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { seedDemoPartners, type Demo } from '../support/demo';
 import { startTestGateway, testSettings, type TestGateway } from '../support/gateway';
-import { holdingTransaction } from '../support/locks';
+import { holdingTransaction, waitUntil } from '../support/locks';
 import { bearer, subscribeChanges } from '../support/subscriptions';
 
 let db: TestDatabase;
@@ -63,5 +67,30 @@ describe('the change feed', () => {
       await older.release();
       await subscriber.dispose();
     }
+  });
+});
+
+describe('a change feed starting while notifications arrive', () => {
+  it('starts without a failed read, and hands on what commits right after', async () => {
+    const errors: unknown[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => errors.push(JSON.parse(line)) });
+    const received: ChangeRecord[] = [];
+    let notifying = true;
+    const notifier = (async () => {
+      while (notifying) await db.dataSource.query(`SELECT pg_notify($1, '0')`, [CHANGE_EVENTS_CHANNEL]);
+    })();
+    try {
+      for (let attempt = 0; attempt < 5; attempt += 1) {
+        const feed = new ChangeFeed(db.dataSource, async (records) => void received.push(...records), { pollIntervalMs: 600_000, logger });
+        await feed.start();
+        await writeEvents(db.dataSource, { actorId: demo.aurora.id, partnerIds: [demo.aurora.id], count: 1, title: `Started ${attempt}` });
+        await waitUntil(async () => received.some((record) => record.payload.title === `Started ${attempt} 0`));
+        await feed.stop();
+      }
+    } finally {
+      notifying = false;
+      await notifier;
+    }
+    expect(errors).toEqual([]);
   });
 });
