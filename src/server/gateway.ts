@@ -28,6 +28,7 @@ import { OperationSafelists } from './operation-safelist';
 import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
 import { httpErrors, notFound } from './http-errors';
+import { HttpShutdown } from './http-shutdown';
 import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
@@ -66,6 +67,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   // and hashing 10,000 decisions took ~2.5 ms.
   app.set('etag', false);
   const httpServer = http.createServer(app);
+  const shutdown = new HttpShutdown();
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -100,10 +102,14 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     introspection: true,
     hideSchemaDetailsFromClientErrors: settings.production,
     includeStacktraceInErrorResponses: false,
+    // The process's signal handler closes the gateway in its own order (see close()); Apollo's would
+    // stop HTTP first, and a second stop() then waits for ever.
+    stopOnTerminationSignals: false,
     logger,
   });
   await apollo.start();
 
+  app.use(shutdown.middleware);
   app.use(requestScope);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -165,7 +171,9 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     httpServer,
     schema,
     async close() {
-      // Sockets first (they hold sessions the hub feeds), then the feed's connection, then HTTP.
+      // New HTTP requests are refused at once; then sockets (they hold sessions the hub feeds), the feed's
+      // connection, and HTTP, which lets the requests in flight finish.
+      shutdown.begin();
       await retention.stop();
       await subscriptions.close();
       await hub.stop();
