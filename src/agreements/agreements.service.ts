@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { transactionAs } from '../auth/transaction-as';
 import { labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
-import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
+import { chronologicalPage, isChronologicalPosition, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { groupsFor } from '../common/group-by';
 import type { ChangeType } from '../events/change-type';
@@ -96,7 +96,7 @@ export class AgreementsService {
   }
 
   async list(viewer: Viewer, filter: AgreementFilter | null | undefined, args: PageArgs): Promise<Connection<AgreementRow>> {
-    const page = readPage(args, MAX_AGREEMENTS_PAGE);
+    const page = readPage(args, MAX_AGREEMENTS_PAGE, isChronologicalPosition('agreements'));
     const params: unknown[] = [];
     const conditions = [agreementVisibility(viewer, params)];
     if (filter?.state) {
@@ -114,7 +114,7 @@ export class AgreementsService {
       conditions.push(`EXISTS (SELECT 1 FROM agreement_terms c WHERE c.agreement_id = a.id
         AND c.terms_version = COALESCE(a.terms_in_force, a.pending_terms) AND $${params.length} = ANY(c.use_types))`);
     }
-    return chronologicalPage<AgreementRow>(this.dataSource, { select: AGREEMENT_SELECT, alias: 'a', conditions, params }, page);
+    return chronologicalPage<AgreementRow>(this.dataSource, { list: 'agreements', select: AGREEMENT_SELECT, alias: 'a', conditions, params }, page);
   }
 
   /** Every terms version of the given agreements (callers have already checked the agreements are visible). */

@@ -3,7 +3,7 @@ import { toAgreement } from '../agreements/agreements.mapper';
 import { Agreement } from '../agreements/agreements.types';
 import { Allow, EVERY_PARTNER } from '../auth/policy';
 import { CurrencyScalar } from '../common/money';
-import { PageArgs } from '../common/relay/connection';
+import { PageArgs, pageComplexity } from '../common/relay/connection';
 import { idOf } from '../common/relay/global-id';
 import { toPartner } from '../partners/partners.mapper';
 import { Partner } from '../partners/partners.types';
@@ -30,7 +30,10 @@ export class UsageReportResolver {
     return row ? toUsageReport(row) : null;
   }
 
-  @Query(() => UsageReportConnection, { description: `Reports visible to you, oldest first; at most ${MAX_REPORTS_PAGE} per page.` })
+  @Query(() => UsageReportConnection, {
+    complexity: pageComplexity,
+    description: `Reports visible to you, oldest first; at most ${MAX_REPORTS_PAGE} per page.`,
+  })
   @Allow(EVERY_PARTNER)
   async usageReports(@Args() page: PageArgs, @Ctx() ctx: RequestContext) {
     const connection = await ctx.services.usage.list(ctx.viewer, page);

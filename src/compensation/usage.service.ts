@@ -4,7 +4,7 @@ import { lockAgreementRow } from '../agreements/agreement-lock';
 import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
-import { chronologicalPage, readPage, type Connection, type PageArgs } from '../common/relay/connection';
+import { chronologicalPage, isChronologicalPosition, readPage, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
@@ -87,10 +87,10 @@ export class UsageService {
   }
 
   async list(viewer: Viewer, args: PageArgs): Promise<Connection<UsageReportRow>> {
-    const page = readPage(args, MAX_REPORTS_PAGE);
+    const page = readPage(args, MAX_REPORTS_PAGE, isChronologicalPosition('usage-reports'));
     const params: unknown[] = [];
     const conditions = [reportVisibility(viewer, params)];
-    return chronologicalPage<UsageReportRow>(this.dataSource, { select: REPORT_SELECT, alias: 'r', conditions, params }, page);
+    return chronologicalPage<UsageReportRow>(this.dataSource, { list: 'usage-reports', select: REPORT_SELECT, alias: 'r', conditions, params }, page);
   }
 
   async violationsOf(reportIds: readonly string[]): Promise<ViolationRow[]> {

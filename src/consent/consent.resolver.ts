@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Allow } from '../auth/policy';
-import { PageArgs, readPage, toConnection } from '../common/relay/connection';
+import { PageArgs, pageComplexity, readPage, toConnection } from '../common/relay/connection';
 import { isUuid } from '../common/relay/global-id';
 import { toPartner } from '../partners/partners.mapper';
 import { Partner } from '../partners/partners.types';
@@ -64,6 +64,7 @@ export class ConsentResolver {
 export class WorkConsentResolver {
   @FieldResolver(() => ConsentRecordConnection, {
     nullable: true,
+    complexity: pageComplexity,
     description: `Every consent record bearing on the work (WORK scope, and ARTIST scope of its MAIN artists), newest first; at most ${MAX_CONSENT_HISTORY_PAGE} per page.`,
   })
   @Allow({ LABEL: representsAnOwnerForConsent, DISTRIBUTOR: representsAnOwnerForConsent, INTERNAL: true })
@@ -78,6 +79,7 @@ export class WorkConsentResolver {
 export class ArtistConsentResolver {
   @FieldResolver(() => ConsentRecordConnection, {
     nullable: true,
+    complexity: pageComplexity,
     description: `The artist's ARTIST-scope consent records, newest first; at most ${MAX_CONSENT_HISTORY_PAGE} per page.`,
   })
   @Allow(

@@ -3,7 +3,7 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ForbiddenError } from '../common/errors';
-import { readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
+import { encodeCursor, notACursorOfThisList, readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
 import { isUuid, toGlobalId } from '../common/relay/global-id';
 import type { ChangeRecord } from '../events/change-record';
 import { ChangeType } from '../events/change-type';
@@ -117,6 +117,7 @@ export class ConsentService {
    * artists), newest first, `limit + 1` per work; works the viewer does not represent get nothing.
    */
   async historyOfWorks(viewer: Viewer, workIds: readonly string[], page: Page): Promise<Map<string, ConsentRecordRow[]>> {
+    await this.checkCursor(page);
     const rows = (await this.dataSource.query(
       `SELECT subject.work_id AS subject_id, c.*
        FROM unnest($1::uuid[]) AS subject(work_id)
@@ -164,6 +165,7 @@ export class ConsentService {
     if (!allowed) {
       throw new ForbiddenError("Artist.consentHistory: you do not represent a label owning this artist's works");
     }
+    await this.checkCursor(page);
     const rows = (await this.dataSource.query(
       `SELECT ${RECORD_COLUMNS} FROM consent_record c
        WHERE c.scope = 'ARTIST' AND c.artist_id = $1 AND ${afterCursor('$2')}
@@ -172,6 +174,13 @@ export class ConsentService {
       [artistId, page.after ?? null, page.limit + 1],
     )) as ConsentRecordRow[];
     return toConnection(rows, page, (row) => row.id, (row) => row);
+  }
+
+  /** A history's cursor is the id of the record it ended on: one naming no record would read as the list's end. */
+  private async checkCursor(page: Page): Promise<void> {
+    if (page.after === undefined) return;
+    const [record] = await this.dataSource.query(`SELECT 1 FROM consent_record WHERE id = $1`, [page.after]);
+    if (!record) throw notACursorOfThisList(encodeCursor(page.after));
   }
 
   /**

@@ -1,9 +1,13 @@
-import { encodeCursor, isIsrcPosition, readPage } from './connection';
+import { encodeCursor, isChronologicalPosition, isIsrcPosition, readPage, type PositionCheck } from './connection';
+import { isUuid } from './global-id';
 
 const UUID = '0b6d7c4e-1f2a-4b3c-8d9e-0a1b2c3d4e5f';
 const CHRONOLOGICAL = `${new Date('2026-01-01T12:34:56.789Z').toISOString()}|${UUID}`;
 
-function after(cursor: string, isPosition?: (position: string) => boolean): string | undefined {
+/** Every kind of position some list writes, for the cases about the cursor's encoding. */
+const anyList: PositionCheck = (position) => isIsrcPosition(position) || isUuid(position) || isChronologicalPosition('agreements')(position);
+
+function after(cursor: string, isPosition: PositionCheck = anyList): string | undefined {
   return readPage({ first: 1, after: cursor }, 10, isPosition).after;
 }
 
@@ -33,6 +37,7 @@ describe('cursors', () => {
     ['a six-digit year', encodeCursor(`+275760-09-13T00:00:00.000Z|${UUID}`)],
     ['February 30', encodeCursor(`2026-02-30T00:00:00.000Z|${UUID}`)],
     ['a time and something else', encodeCursor(`${CHRONOLOGICAL}|${UUID}`)],
+    ['an empty cursor', ''],
   ])('refuse %s, naming the cursor', (_, cursor) => {
     expect(() => after(cursor)).toThrow(`after (${cursor}): not a cursor of this list`);
   });
@@ -41,4 +46,12 @@ describe('cursors', () => {
     expect(after(encodeCursor('USRC17607839'), isIsrcPosition)).toBe('USRC17607839');
     expect(() => after(encodeCursor(UUID), isIsrcPosition)).toThrow(expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field: 'after' } }));
   });
+
+  it("refuse another time-ordered list's cursor, and read back those written before lists named themselves", () => {
+    const agreements = encodeCursor(`agreements/${CHRONOLOGICAL}`);
+    expect(after(agreements, isChronologicalPosition('agreements'))).toBe(`agreements/${CHRONOLOGICAL}`);
+    expect(() => after(agreements, isChronologicalPosition('usage-reports'))).toThrow(`after (${agreements}): not a cursor of this list`);
+    expect(after(encodeCursor(CHRONOLOGICAL), isChronologicalPosition('usage-reports'))).toBe(CHRONOLOGICAL);
+  });
 });
+

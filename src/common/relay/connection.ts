@@ -64,9 +64,12 @@ export function ConnectionType<Node extends object>(name: string, nodeType: Clas
   return ConnectionClass;
 }
 
-/** Cost of a connection field: its selection once per node of the page asked for. */
+/**
+ * Cost of a connection field: its selection once per node of the page asked for. A negative `first` is
+ * refused when the field runs; costed as it is, it would cancel its siblings' cost, and they would run.
+ */
 export const pageComplexity: ComplexityEstimator = ({ args, childComplexity }) =>
-  1 + (typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE) * childComplexity;
+  1 + (typeof args.first === 'number' ? Math.max(0, args.first) : DEFAULT_PAGE_SIZE) * childComplexity;
 
 @ArgsType()
 export class PageArgs {
@@ -98,24 +101,28 @@ export function isIsrcPosition(position: string): boolean {
   }
 }
 
-/** Any position some list writes: for lists that do not name theirs, so no stray value reaches SQL. */
-function isAnyListPosition(position: string): boolean {
-  return isIsrcPosition(position) || isUuid(position) || parseChronological(position) !== undefined;
+/** Lists ordered by creation time; each names itself in its cursors, so that another's is refused. */
+export type ChronologicalList = 'agreements' | 'usage-reports';
+
+/** A position `chronologicalPage` writes for this list (or wrote before lists named themselves). */
+export function isChronologicalPosition(list: ChronologicalList): PositionCheck {
+  return (position) => parseChronological(position, list) !== undefined;
 }
 
-export function readPage(args: PageArgs, maximum: number, isPosition: PositionCheck = isAnyListPosition): Page {
+export function readPage(args: PageArgs, maximum: number, isPosition: PositionCheck): Page {
   const limit = args.first ?? Math.min(DEFAULT_PAGE_SIZE, maximum);
   if (!Number.isInteger(limit) || limit < 0 || limit > maximum) {
     throw new BadInputError(`first must be between 0 and ${maximum}`, { field: 'first', maximum });
   }
-  return { limit, after: args.after ? decodeCursor(args.after, isPosition) : undefined };
+  // An empty cursor is a cursor, and not one of this list: read as "no cursor", it would restart the walk.
+  return { limit, after: args.after === undefined || args.after === null ? undefined : decodeCursor(args.after, isPosition) };
 }
 
 export function encodeCursor(position: string): string {
   return Buffer.from(`cursor:${position}`).toString('base64url');
 }
 
-function notACursorOfThisList(cursor: string): BadInputError {
+export function notACursorOfThisList(cursor: string): BadInputError {
   return new BadInputError(`after (${cursor}): not a cursor of this list`, { field: 'after' });
 }
 
@@ -161,9 +168,9 @@ interface ChronologicalRow {
   keyset_time: string;
 }
 
-/** The keyset position of a row listed oldest first: its creation time, then its id to break ties. */
-function chronologicalPosition(row: ChronologicalRow): string {
-  return `${row.keyset_time}|${row.id}`;
+/** The keyset position of a row listed oldest first: its list, its creation time, then its id to break ties. */
+function chronologicalPosition(list: ChronologicalList, row: ChronologicalRow): string {
+  return `${list}/${row.keyset_time}|${row.id}`;
 }
 
 /** As keyset_time writes it, microseconds; cursors written before it carry milliseconds, and stay valid. */
@@ -181,11 +188,15 @@ function isWrittenTimestamp(value: string): boolean {
   return !Number.isNaN(time.getTime()) && time.toISOString() === milliseconds;
 }
 
-/** The time and id of a position as `chronologicalPosition` writes it, or undefined for anything else. */
-function parseChronological(position: string): { createdAt: string; id: string } | undefined {
-  const separator = position.indexOf('|');
-  const createdAt = position.slice(0, separator);
-  const id = position.slice(separator + 1);
+/**
+ * The time and id of a position as `chronologicalPosition` writes it for `list`, or undefined for anything
+ * else. Positions written before lists named themselves (no `<list>/`) stay valid.
+ */
+function parseChronological(position: string, list: ChronologicalList): { createdAt: string; id: string } | undefined {
+  const keyset = position.startsWith(`${list}/`) ? position.slice(list.length + 1) : position;
+  const separator = keyset.indexOf('|');
+  const createdAt = keyset.slice(0, separator);
+  const id = keyset.slice(separator + 1);
   return separator > 0 && isWrittenTimestamp(createdAt) && isUuid(id) ? { createdAt, id } : undefined;
 }
 
@@ -193,8 +204,8 @@ function parseChronological(position: string): { createdAt: string; id: string }
  * The SQL condition for rows after a chronological position, on columns `<alias>.created_at` and
  * `<alias>.id`; pushes its parameters.
  */
-function afterChronological(after: string, alias: string, params: unknown[]): string {
-  const position = parseChronological(after);
+function afterChronological(after: string, list: ChronologicalList, alias: string, params: unknown[]): string {
+  const position = parseChronological(after, list);
   if (!position) throw notACursorOfThisList(encodeCursor(after));
   params.push(position.createdAt, position.id);
   return `(${alias}.created_at, ${alias}.id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
@@ -207,11 +218,11 @@ function afterChronological(after: string, alias: string, params: unknown[]): st
  */
 export async function chronologicalPage<Row extends { created_at: Date; id: string }>(
   dataSource: DataSource,
-  query: { select: string; alias: string; conditions: string[]; params: unknown[] },
+  query: { list: ChronologicalList; select: string; alias: string; conditions: string[]; params: unknown[] },
   page: Page,
 ): Promise<Connection<Row>> {
-  const { select, alias, params } = query;
-  const conditions = page.after ? [...query.conditions, afterChronological(page.after, alias, params)] : query.conditions;
+  const { list, select, alias, params } = query;
+  const conditions = page.after !== undefined ? [...query.conditions, afterChronological(page.after, list, alias, params)] : query.conditions;
   params.push(page.limit + 1);
   const rows = (await dataSource.query(
     `SELECT listed.*, to_char(listed.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS keyset_time
@@ -219,5 +230,5 @@ export async function chronologicalPage<Row extends { created_at: Date; id: stri
      ORDER BY listed.created_at, listed.id`,
     params,
   )) as (Row & ChronologicalRow)[];
-  return toConnection(rows, page, chronologicalPosition, (row) => row);
+  return toConnection(rows, page, (row) => chronologicalPosition(list, row), (row) => row);
 }
