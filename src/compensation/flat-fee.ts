@@ -29,7 +29,7 @@ export async function flatFeeDue(
      ) AS borne`,
     [agreement.id, month, LedgerEntryKind.FLAT_FEE],
   )) as { borne: boolean }[];
-  return borne ? null : monthlyFee(compensation.amountMinor!, compensation.period!);
+  return borne ? null : monthlyFee(compensation.amountMinor!, compensation.period!, month);
 }
 
 /**

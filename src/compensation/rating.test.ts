@@ -49,9 +49,9 @@ describe('rating', () => {
   });
 
   it("FLAT_FEE: a quarter's fee for one month, allocated by units over every work and share, paid to the unit", () => {
-    const fee = monthlyFee('500000', 'QUARTER');
+    const fee = monthlyFee('500000', 'QUARTER', '2026-01');
     const entries = rate([line('A', 1), line('B', 2, coOwned)], { model: 'FLAT_FEE', currency: 'EUR', amountMinor: '500000', period: 'QUARTER' }, 'label-1', fee);
-    // 5000.00 EUR a quarter = 1666.666… EUR this month = 166667 cents once rounded; weights 1×10000,
+    // 5000.00 EUR a quarter: 1666.67, 1666.67, 1666.66 EUR; January's 166667 cents, by weights 1×10000,
     // 2×6000, 2×4000 give exact 55555.56, 66666.67, 44444.44 → 55556, 66667, 44444.
     expect(amounts(entries)).toEqual([
       ['label-1', 'A', 55556n],
@@ -63,7 +63,17 @@ describe('rating', () => {
 
   it('FLAT_FEE with no use this month is still owed to the licensor; a report that does not bear the fee pays nothing', () => {
     const compensation = { model: 'FLAT_FEE' as const, currency: 'EUR', amountMinor: '120000', period: 'YEAR' as const };
-    expect(amounts(rate([], compensation, 'label-1', monthlyFee('120000', 'YEAR')))).toEqual([['label-1', null, 10000n]]);
+    expect(amounts(rate([], compensation, 'label-1', monthlyFee('120000', 'YEAR', '2026-07')))).toEqual([['label-1', null, 10000n]]);
     expect(rate([line('A', 5)], compensation, 'label-1', null).map((e) => e.amountMinor)).toEqual([0n]);
+  });
+
+  it("FLAT_FEE: a period's months add up to its fee exactly, the units left over on its first months", () => {
+    const months = (amountMinor: string, period: 'QUARTER' | 'YEAR', list: string[]) => list.map((month) => monthlyFee(amountMinor, period, month).toNumber());
+    const quarter = ['2026-04', '2026-05', '2026-06'];
+    const year = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`);
+    expect(months('10000', 'QUARTER', quarter)).toEqual([3334, 3333, 3333]);
+    expect(months('20000', 'QUARTER', quarter)).toEqual([6667, 6667, 6666]);
+    expect(months('100000', 'YEAR', year).reduce((sum, fee) => sum + fee, 0)).toBe(100000);
+    expect(months('1000', 'YEAR', year)).toEqual([84, 84, 84, 84, 83, 83, 83, 83, 83, 83, 83, 83]);
   });
 });

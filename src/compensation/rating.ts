@@ -22,15 +22,29 @@ export interface NewLedgerEntry {
   amountMinor: bigint;
 }
 
-const MONTHS_PER_PERIOD: Record<BillingPeriod, number> = {
-  [BillingPeriod.MONTH]: 1,
-  [BillingPeriod.QUARTER]: 3,
-  [BillingPeriod.YEAR]: 12,
-};
+/** The statement months ("YYYY-MM") that make up the billing period (fee, guarantee) containing `month`. */
+export function periodMonths(period: BillingPeriod, month: string): string[] {
+  const [year, m] = month.split('-').map(Number);
+  const label = (n: number) => `${year}-${String(n).padStart(2, '0')}`;
+  if (period === BillingPeriod.MONTH) return [month];
+  if (period === BillingPeriod.QUARTER) {
+    const first = Math.floor((m - 1) / 3) * 3 + 1;
+    return [first, first + 1, first + 2].map(label);
+  }
+  return Array.from({ length: 12 }, (_, i) => label(i + 1));
+}
 
-/** The part of a periodic fee that falls on one month, exact (a quarterly fee of 100 is 33.33… a month). */
-export function monthlyFee(amountMinor: string, period: BillingPeriod): Decimal {
-  return new Decimal(amountMinor).dividedBy(MONTHS_PER_PERIOD[period]);
+/**
+ * The part of a periodic fee that falls on `month`, in whole minor units: the fee divided among the
+ * period's months, the units left over going to its first months, so that the months add up to the fee
+ * exactly (a quarterly 100.00 is 33.34, 33.33, 33.33; rounding each month's third would lose a cent).
+ */
+export function monthlyFee(amountMinor: string, period: BillingPeriod, month: string): Decimal {
+  const fee = BigInt(amountMinor);
+  const months = periodMonths(period, month);
+  const count = BigInt(months.length);
+  const extra = BigInt(months.indexOf(month)) < fee % count ? 1n : 0n;
+  return new Decimal((fee / count + extra).toString());
 }
 
 interface Group {

@@ -1,3 +1,4 @@
+import { monthlyFee } from '../../src/compensation/rating';
 import { idOf } from '../../src/common/relay/global-id';
 import type { UseDecider } from '../../src/compensation/usage-decider';
 import { UsageService } from '../../src/compensation/usage.service';
@@ -330,7 +331,8 @@ describe('the other models, currencies and the minimum guarantee', () => {
 
     it("moves a quarter's fee that does not divide by three exactly, report to report, without losing a minor unit", async () => {
       const agreement = await activeAgreement(demo.aurora.token, { model: 'FLAT_FEE', currency: 'EUR', fee: '100.00', period: 'QUARTER' });
-      // 10000 cents / 3 = 3333.33… → 3333 cents this month, rounded once.
+      // The quarter's 10000 cents fall as 3334, 3333 and 3333 on its months: this month's, whichever it is.
+      const fee = monthlyFee('10000', 'QUARTER', OPEN_PERIOD).toNumber();
       const { report: a } = await submit(report(agreement, 'quarter-a', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1 }]));
       const { report: b } = await submit(
         report(agreement, 'quarter-b', [
@@ -339,21 +341,22 @@ describe('the other models, currencies and the minimum guarantee', () => {
         ]),
       );
       const { report: c } = await submit(report(agreement, 'quarter-c', [{ isrc: CO_OWNED, useType: 'TRAINING', units: 7 }]));
-      expect([a.total.minorUnits, b.total.minorUnits, c.total.minorUnits]).toEqual(['3333', '0', '0']);
+      expect([a.total.minorUnits, b.total.minorUnits, c.total.minorUnits]).toEqual([String(fee), '0', '0']);
       await reverse(a.id);
-      // 3333 by weights 10000 / 6000 / 4000: 1666.5, 999.9, 666.6 → 1666, 1000, 667 (largest remainders).
+      // By weights 10000 / 6000 / 4000: 3333 gives 1666.5, 999.9, 666.6 → 1666, 1000, 667; 3334 gives
+      // 1667, 1000.2, 666.8 → 1667, 1000, 667 (largest remainders).
       expect(await feeEntries(b.id)).toEqual([
-        { name: 'Aurora Records', isrc: AURORA_WORK, units: 1, amount: 1666 },
+        { name: 'Aurora Records', isrc: AURORA_WORK, units: 1, amount: fee === 3334 ? 1667 : 1666 },
         { name: 'Aurora Records', isrc: CO_OWNED, units: 1, amount: 1000 },
         { name: 'Meridian Music', isrc: CO_OWNED, units: 1, amount: 667 },
       ]);
       await reverse(b.id);
-      // 3333 by 7×6000 / 7×4000: 1999.8, 1333.2 → 2000, 1333.
+      // By 7×6000 / 7×4000: 3333 gives 1999.8, 1333.2 → 2000, 1333; 3334 gives 2000.4, 1333.6 → 2000, 1334.
       expect(await feeEntries(c.id)).toEqual([
         { name: 'Aurora Records', isrc: CO_OWNED, units: 7, amount: 2000 },
-        { name: 'Meridian Music', isrc: CO_OWNED, units: 7, amount: 1333 },
+        { name: 'Meridian Music', isrc: CO_OWNED, units: 7, amount: fee === 3334 ? 1334 : 1333 },
       ]);
-      expect(await owed(agreement)).toEqual({ FLAT_FEE: 3333 });
+      expect(await owed(agreement)).toEqual({ FLAT_FEE: fee });
     });
 
     it('two reports of the month reversed at once: the fee moves to the second, then goes with it (found by a probe: a deadlock)', async () => {
@@ -384,6 +387,32 @@ describe('the other models, currencies and the minimum guarantee', () => {
       await reverse(b.id);
       expect(await owed(agreement)).toEqual({});
     });
+  });
+
+  it('a minimum guarantee counts only its own currency when an amendment changes it (found by a probe: EUR cents taken back in another currency)', async () => {
+    const agreement = await activeAgreement(demo.aurora.token, {
+      model: 'PER_USE',
+      currency: 'EUR',
+      ratePerUnit: '0.01',
+      minimumGuarantee: { amount: '50.00', period: 'MONTH' },
+    });
+    const { report: inEuros } = await submit(report(agreement, 'guarantee-eur', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 }]));
+    expect(inEuros.total).toEqual({ amount: '50.00', minorUnits: '5000', currency: 'EUR' });
+    const [{ version }] = await db.dataSource.query(`SELECT version FROM agreement WHERE id = $1`, [idOf('Agreement', agreement)]);
+    // Francs, which no other test of this month uses: its statements stay this test's own.
+    const francs = { model: 'PER_USE', currency: 'CHF', ratePerUnit: '0.03', minimumGuarantee: { amount: '50.00', period: 'MONTH' } };
+    const amended = await agreementCall(gateway, demo.aurora.token, 'amendAgreement', {
+      agreement,
+      expectedVersion: version,
+      terms: termsInput({ useTypes: ['TRAINING'], territories: ['WORLD'], excludedTerritories: [], compensation: francs }),
+    });
+    const accepted = await agreementCall(gateway, demo.resonance.token, 'acceptAgreement', { agreement, expectedVersion: amended.agreement.version });
+    expect(accepted.error).toBeUndefined();
+    // 1000 units × 0.03 = 30.00 CHF, topped up to the 50.00 CHF guarantee; the euros stay as they were
+    // (before: euro usage counted towards it, and 30.00 of the euro top-up was taken back, in francs).
+    const { report: inFrancs } = await submit(report(agreement, 'guarantee-chf', [{ isrc: AURORA_WORK, useType: 'TRAINING', units: 1000 }]));
+    expect(inFrancs.total).toEqual({ amount: '50.00', minorUnits: '5000', currency: 'CHF' });
+    expect(await owed(agreement)).toEqual({ USAGE: 1000, MINIMUM_GUARANTEE: 4000 });
   });
 
   it('JPY (0 decimals) with a minimum guarantee: topped up to the guarantee, and back to zero when reversed', async () => {
