@@ -54,4 +54,3 @@ describe('cursors', () => {
     expect(after(encodeCursor(CHRONOLOGICAL), isChronologicalPosition('usage-reports'))).toBe(CHRONOLOGICAL);
   });
 });
-
