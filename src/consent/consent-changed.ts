@@ -3,20 +3,40 @@ import { toGlobalId } from '../common/relay/global-id';
 import type { ChangeRecord } from '../events/change-record';
 import { ChangeType } from '../events/change-type';
 
-/** The change types that can turn a decision: consent on a work or artist, and the agreements over it. */
+/**
+ * The change types that can turn a decision: consent on a work or artist, the agreements over it, and a
+ * work registered or given other owners or MAIN artists.
+ */
 export const DECISION_CHANGE_TYPES: readonly ChangeType[] = [
   ChangeType.CONSENT_RECORDED,
   ChangeType.CONSENT_WITHDRAWN,
+  ChangeType.WORK_REGISTERED,
+  ChangeType.WORK_UPDATED,
   ...(Object.values(ChangeType).filter((type) => type.startsWith('AGREEMENT_')) as ChangeType[]),
 ];
 
+const isWorkChange = (record: ChangeRecord) =>
+  record.type === ChangeType.WORK_REGISTERED || record.type === ChangeType.WORK_UPDATED;
+
+/** Events written before work events said so count as turning decisions: one too many rather than one missed. */
+const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !== false;
+
 /**
- * Which of those events concern the followed works: consent on one of them or on one of their MAIN
- * artists, and agreements whose licensor owns a share of one of them. Who may hear an event at all is
- * decided before, by the audience rule (an AI partner hears consent changes on the works it licenses
- * and changes to its own agreements).
+ * Which of those events concern the followed works (every work the subscriber hears of when `isrcs` is
+ * left out): consent on one of them or on one of their MAIN artists, agreements whose licensor owns a
+ * share of one of them, and changes to their owners or MAIN artists. Who may hear an event at all is
+ * decided before, by the audience rule (an AI partner hears of consent and work changes on the works it
+ * licenses and of changes to its own agreements).
+ *
+ * The owners and artists followed start as they are at subscription and grow with each work change
+ * heard, so consent on a new MAIN artist is heard; a former one stays followed (one event too many
+ * rather than one missed). The stream asks in outbox order, which this relies on (change-stream.ts).
  */
-export async function followedWorks(dataSource: DataSource, isrcs: readonly string[]): Promise<(record: ChangeRecord) => boolean> {
+export async function followedWorks(
+  dataSource: DataSource,
+  isrcs: readonly string[] | undefined,
+): Promise<(record: ChangeRecord) => boolean> {
+  if (!isrcs) return (record) => !isWorkChange(record) || turnsDecisions(record);
   const rows = (await dataSource.query(
     `SELECT array_agg(DISTINCT wa.artist_id) FILTER (WHERE wa.role = 'MAIN') AS artists,
             array_agg(DISTINCT rs.label_id) AS owners
@@ -30,6 +50,17 @@ export async function followedWorks(dataSource: DataSource, isrcs: readonly stri
   const artists = new Set((rows[0]?.artists ?? []).map((id) => toGlobalId('Artist', id)));
   const owners = new Set(rows[0]?.owners ?? []);
   return (record) => {
+    if (isWorkChange(record)) {
+      const { isrc, ownerLabelIds, mainArtistIds } = record.payload as {
+        isrc: string;
+        ownerLabelIds?: string[];
+        mainArtistIds?: string[];
+      };
+      if (!works.has(isrc) || !turnsDecisions(record)) return false;
+      for (const id of ownerLabelIds ?? []) owners.add(id);
+      for (const id of mainArtistIds ?? []) artists.add(toGlobalId('Artist', id));
+      return true;
+    }
     if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {
       const { isrc, artist } = record.payload as { isrc?: string; artist?: string };
       return (isrc !== undefined && works.has(isrc)) || (artist !== undefined && artists.has(artist));

@@ -1,5 +1,6 @@
 import { DatabaseError } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
+import { licenseesOfHoldings } from '../agreements/licensees';
 import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ForbiddenError } from '../common/errors';
@@ -99,8 +100,8 @@ function knownTo(viewer: Viewer, subject: Subject): boolean {
 export class ConsentService {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** The filter of `consentChanged`: the events that concern these works (see consent-changed.ts). */
-  followedWorks(isrcs: readonly string[]): Promise<(record: ChangeRecord) => boolean> {
+  /** The filter of `consentChanged`: the events that concern these works, or every work when absent (see consent-changed.ts). */
+  followedWorks(isrcs: readonly string[] | undefined): Promise<(record: ChangeRecord) => boolean> {
     return followedWorks(this.dataSource, isrcs);
   }
 
@@ -315,9 +316,8 @@ export class ConsentService {
   }
 
   /**
-   * Who hears about each record: the owners of every work it bears on, and the AI partners holding an
-   * ACTIVE or SUSPENDED agreement (a suspension ends, and its pipeline must still learn of a withdrawal),
-   * in term, whose catalog includes one of those works. Computed in one statement.
+   * Who hears about each record: the owners of every work it bears on, and the AI partners licensing one
+   * of those works (agreements/licensees.ts). Computed in one statement.
    */
   private async concernedPartners(manager: EntityManager, records: ConsentRecordRow[]): Promise<Map<string, string[]>> {
     const rows = (await manager.query(
@@ -329,21 +329,15 @@ export class ConsentService {
          UNION
          SELECT r.id, wa.work_id FROM record r JOIN work_artist wa ON wa.artist_id = r.artist_id AND wa.role = 'MAIN'
        ),
+       holding AS (
+         SELECT a.record_id AS key, a.work_id, rs.label_id FROM affected a JOIN right_share rs ON rs.work_id = a.work_id
+       ),
        concerned AS (
-         SELECT a.record_id, rs.label_id AS partner_id
-         FROM affected a JOIN right_share rs ON rs.work_id = a.work_id
+         SELECT key, label_id AS partner_id FROM holding
          UNION
-         SELECT a.record_id, ag.licensee_id
-         FROM affected a
-         JOIN right_share rs ON rs.work_id = a.work_id
-         JOIN agreement ag ON ag.licensor_id = rs.label_id AND ag.state IN ('ACTIVE', 'SUSPENDED')
-         JOIN agreement_terms t ON t.agreement_id = ag.id AND t.terms_version = ag.terms_in_force
-         WHERE (t.ends_at IS NULL OR t.ends_at > now())
-           AND (t.catalog_scope = 'ALL' OR EXISTS (
-             SELECT 1 FROM agreement_work aw
-             WHERE aw.agreement_id = ag.id AND aw.terms_version = t.terms_version AND aw.work_id = a.work_id))
+         ${licenseesOfHoldings('holding h')}
        )
-       SELECT record_id, array_agg(partner_id) AS partner_ids FROM concerned GROUP BY record_id`,
+       SELECT key AS record_id, array_agg(partner_id) AS partner_ids FROM concerned GROUP BY key`,
       [records.map((r) => r.id), records.map((r) => r.work_id), records.map((r) => r.artist_id)],
     )) as { record_id: string; partner_ids: string[] }[];
     return new Map(rows.map((row) => [row.record_id, row.partner_ids]));

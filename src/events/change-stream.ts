@@ -9,7 +9,10 @@ export interface ChangeStreamOptions {
   /** Last position read from the outbox rather than from the feed; null when there is nothing to replay. */
   replayThrough: Position | null;
   types: ReadonlySet<ChangeType> | null;
-  /** A further filter of the subscription's own (e.g. the works it follows); every event when absent. */
+  /**
+   * A further filter of the subscription's own (e.g. the works it follows); every event when absent.
+   * Asked once per event, in outbox order, so it may learn from the events it is shown.
+   */
   matches?: (record: ChangeRecord) => boolean;
   /** Live events held for a subscriber that does not keep up; one more and it is disconnected. */
   bufferLimit: number;
@@ -62,7 +65,9 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     // not to be counted against the buffer.
     if (!isAfter(record.position, this.cursor)) return;
     if (this.options.types && !this.options.types.has(record.type)) return;
-    if (this.options.matches && !this.options.matches(record)) return;
+    // While replaying, the filter is asked later, once the events before this one have been (readReplayPage);
+    // until then the event counts against the buffer.
+    if (!this.replaying && this.options.matches && !this.options.matches(record)) return;
     if (this.waiting && !this.replaying && this.live.length === 0) {
       this.handOn(record);
       return;
@@ -128,10 +133,14 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private async readReplayPage(): Promise<void> {
     const { records, expired } = await this.options.readReplay(this.replayedThrough, this.options.replayThrough!);
     if (expired) throw new CursorExpiredError();
-    if (records.length === 0) this.replaying = false;
-    else this.replayedThrough = records[records.length - 1].position;
     const { matches } = this.options;
     this.replayPage = matches ? records.filter(matches) : records;
+    if (records.length > 0) {
+      this.replayedThrough = records[records.length - 1].position;
+      return;
+    }
+    this.replaying = false;
+    if (matches) this.live = this.live.filter(matches);
   }
 
   private yield(record: ChangeRecord): IteratorResult<ChangeRecord> {

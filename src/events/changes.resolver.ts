@@ -25,7 +25,7 @@ async function openChanges(context: RequestContext, request: ChangesArgs): Promi
 async function openConsentChanges(context: RequestContext, request: ConsentChangedArgs): Promise<ChangeStream> {
   const { session, operationId } = subscriptionOf(context);
   if (request.isrcs) validateIsrcs(request.isrcs);
-  const matches = request.isrcs ? await context.services.consent.followedWorks(request.isrcs) : undefined;
+  const matches = await context.services.consent.followedWorks(request.isrcs ?? undefined);
   return session.openChanges(operationId, { since: request.since, types: DECISION_CHANGE_TYPES, matches });
 }
 
@@ -44,10 +44,10 @@ export class ChangesResolver {
 
   @Subscription(() => ChangeEvent, {
     description:
-      'Consent and agreement changes that can turn a decision on the works you follow (all the works you license when `isrcs` is left out): a withdrawal reaches you as soon as it commits. Replays from `since` like `changes`.',
+      'Changes that can turn a decision on the works you follow (all the works you license when `isrcs` is left out): consent, agreements, and a work registered or given other owners or MAIN artists. A withdrawal reaches you as soon as it commits. Replays from `since` like `changes`.',
     subscribe: ({ args, context }) => openConsentChanges(context as RequestContext, args as ConsentChangedArgs),
   })
-  @Allow({ AI_PARTNER: true, INTERNAL: true }, 'an AI partner hears consent changes on works it licenses and changes to its own agreements')
+  @Allow({ AI_PARTNER: true, INTERNAL: true }, 'an AI partner hears consent and work changes on works it licenses and changes to its own agreements')
   consentChanged(@Root() record: ChangeRecord, @Args() _request: ConsentChangedArgs, @Ctx() ctx: RequestContext): ChangeEvent {
     subscriptionOf(ctx);
     return toChangeEvent(record, ctx.viewer);

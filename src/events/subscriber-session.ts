@@ -96,8 +96,9 @@ export class SubscriberSession {
     const start = request.since ? fromCursor(request.since) : through;
     const types = request.types ? new Set(request.types) : null;
     const follows = request.matches;
+    // The subscription's filter is asked first: it learns from a change committed just before, too.
     const matches = before
-      ? (record: ChangeRecord) => !committedBy(before, record.position.transactionId) && (follows?.(record) ?? true)
+      ? (record: ChangeRecord) => (follows?.(record) ?? true) && !committedBy(before, record.position.transactionId)
       : follows;
     const stream = new ChangeStream({
       start,

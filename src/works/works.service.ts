@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { licenseesOfWorks } from '../agreements/licensees';
 import { transactionAs } from '../auth/transaction-as';
 import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ConflictError, ForbiddenError } from '../common/errors';
@@ -10,7 +11,7 @@ import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { PartnerType } from '../partners/partner.entity';
-import type { ArtistRole } from './work-artist.entity';
+import { ArtistRole } from './work-artist.entity';
 import { rejectProblems, validateWorks, type Problem, type ValidatedWork } from './works.validation';
 import type { WorkFilter, WorkInput } from './works.types';
 
@@ -71,6 +72,15 @@ function fingerprint(work: {
 }): string {
   const shares = [...work.shares].sort((a, b) => a.labelId.localeCompare(b.labelId));
   return JSON.stringify([work.title, work.iswc, work.releaseDate, work.artists, shares]);
+}
+
+/** Owners and MAIN artists are all a decision reads of a work (decisions/decision-rule.ts). */
+function decisionInputs(ownerIds: readonly string[], mainArtistIds: readonly string[]): string {
+  return JSON.stringify([[...new Set(ownerIds)].sort(), [...new Set(mainArtistIds)].sort()]);
+}
+
+function mainArtistsOf<T extends { role: string }>(credits: readonly T[], idOf: (credit: T) => string): string[] {
+  return credits.filter((credit) => credit.role === ArtistRole.MAIN).map(idOf);
 }
 
 export class WorksService {
@@ -221,17 +231,36 @@ export class WorksService {
       const written = [...created, ...updated];
       await this.replaceCreditsAndShares(manager, written, idByIsrc, artistIds);
 
-      const events: NewChangeEvent[] = written.map((w) => {
+      const changes = written.map((w) => {
         const workId = idByIsrc.get(w.isrc)!;
         const previousOwners = (oldOwners.get(workId) ?? []).map((s) => s.label_id);
-        return {
-          type: existingByIsrc.has(w.isrc) ? ChangeType.WORK_UPDATED : ChangeType.WORK_REGISTERED,
-          entityId: toGlobalId('Work', workId),
-          actorId: viewer.partnerId,
-          partnerIds: [...w.shareLabelIds, ...previousOwners],
-          payload: { isrc: w.isrc, title: w.title, ownerLabelIds: w.shareLabelIds },
-        };
+        const previousMainArtists = mainArtistsOf(oldArtistsByWork.get(workId) ?? [], (a) => a.artist_id);
+        const mainArtists = mainArtistsOf(w.artists, (a) => artistIds.get(artistKey(a))!);
+        const registered = !existingByIsrc.has(w.isrc);
+        const turnsDecisions =
+          registered ||
+          decisionInputs(previousOwners, previousMainArtists) !== decisionInputs(w.shareLabelIds, mainArtists);
+        return { w, workId, owners: [...w.shareLabelIds, ...previousOwners], mainArtists, registered, turnsDecisions };
       });
+      // The AI partners licensing a work through an owner, before or after, hear of a change that can
+      // turn their decisions on it (consentChanged).
+      const licensees = await licenseesOfWorks(
+        manager,
+        changes.filter((c) => c.turnsDecisions).flatMap((c) => c.owners.map((labelId) => ({ workId: c.workId, labelId }))),
+      );
+      const events: NewChangeEvent[] = changes.map((c) => ({
+        type: c.registered ? ChangeType.WORK_REGISTERED : ChangeType.WORK_UPDATED,
+        entityId: toGlobalId('Work', c.workId),
+        actorId: viewer.partnerId,
+        partnerIds: [...c.owners, ...(licensees.get(c.workId) ?? [])],
+        payload: {
+          isrc: c.w.isrc,
+          title: c.w.title,
+          ownerLabelIds: c.w.shareLabelIds,
+          mainArtistIds: c.mainArtists,
+          turnsDecisions: c.turnsDecisions,
+        },
+      }));
       await appendChangeEvents(manager, events);
 
       const stored = (await manager.query(`SELECT ${WORK_COLUMNS} FROM work w WHERE w.isrc = ANY($1::text[])`, [

@@ -29,7 +29,7 @@ function follow(token: string, isrcs?: string[]): ChangeSubscriber {
   return subscriber;
 }
 
-async function mutate(query: string, input: Record<string, unknown>) {
+async function mutate(query: string, input: unknown) {
   const { body } = await gateway.request(demo.aurora.token, query, { input });
   if (body.errors) throw new Error(body.errors[0].message);
   return body.data;
@@ -42,6 +42,12 @@ const record = (works: string[] | null, artists: string[] | null = null) =>
     ...(artists ? { artists } : {}),
     state: 'GRANTED',
   });
+
+/** Aurora registers (or replaces) one of its works, wholly owned unless told otherwise. */
+const register = (work: Record<string, unknown>) =>
+  mutate(`mutation($input: [WorkInput!]!) { registerWorks(input: $input) { updatedCount } }`, [
+    { rightsholders: [{ label: demo.aurora.globalId, shareBps: 10000 }], ...work },
+  ]);
 
 beforeAll(async () => {
   ({ db, gateway, demo } = await startDemoGateway());
@@ -114,6 +120,65 @@ describe('consentChanged', () => {
     expect(missed).toMatchObject({ type: 'CONSENT_RECORDED', payload: { isrc: FOLLOWED } });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(resumed.events).toHaveLength(1);
+  });
+
+  it('hears a work given a new MAIN artist, then consent on that artist; not a change of title', async () => {
+    const isrc = 'QZAUR2690001';
+    const firstVoice = { name: 'First Voice', role: 'MAIN' };
+    await register({ isrc, title: 'Before', artists: [firstVoice] });
+    const pipeline = follow(demo.resonance.token, [isrc]);
+    await pipeline.acknowledged;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await register({ isrc, title: 'Renamed', artists: [firstVoice] });
+    await register({ isrc, title: 'Renamed', artists: [firstVoice, { name: 'Second Voice', role: 'MAIN' }] });
+    const [updated] = await pipeline.waitFor(1);
+    // What work(isrc:) shows anyone: neither owners nor credits travel in the event.
+    expect(updated).toMatchObject({ type: 'WORK_UPDATED', payload: { isrc, title: 'Renamed' } });
+    expect(Object.keys(updated.payload).sort()).toEqual(['isrc', 'title']);
+
+    const { body } = await gateway.request(demo.resonance.token, `query($isrc: ISRC!) { work(isrc: $isrc) { artists { artist { id name } } } }`, { isrc });
+    const secondVoice = body.data.work.artists.find((a: Json) => a.artist.name === 'Second Voice').artist.id;
+    await record(null, [secondVoice]);
+    const events = await pipeline.waitFor(2);
+    expect(events[1]).toMatchObject({ type: 'CONSENT_RECORDED', payload: { scope: 'ARTIST', artist: secondVoice, state: 'GRANTED' } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pipeline.events.map((e) => e.type)).toEqual(['WORK_UPDATED', 'CONSENT_RECORDED']);
+  });
+
+  it('hears, on every work it licenses, a new co-owner that turns its decision to NO_AGREEMENT; a partner licensing nothing hears nothing', async () => {
+    const isrc = 'QZAUR2690002';
+    const voice = { name: 'Co-owned Voice', role: 'MAIN' };
+    await register({ isrc, title: 'Shared', artists: [voice] });
+    const pipeline = follow(demo.resonance.token);
+    const unlicensed = follow(demo.cadence.token);
+    await Promise.all([pipeline.acknowledged, unlicensed.acknowledged]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await register({
+      isrc,
+      title: 'Shared',
+      artists: [voice],
+      rightsholders: [
+        { label: demo.aurora.globalId, shareBps: 6000 },
+        { label: demo.meridian.globalId, shareBps: 4000 },
+      ],
+    });
+    const [updated] = await pipeline.waitFor(1);
+    expect(updated).toMatchObject({ type: 'WORK_UPDATED', payload: { isrc, title: 'Shared' } });
+    const { body } = await gateway.request(
+      demo.resonance.token,
+      `query($isrcs: [ISRC!]!) { consentDecisions(isrcs: $isrcs, use: TRAINING, territory: "FR") { decisions { decision reasons rightsholdersWithoutAgreement } } }`,
+      { isrcs: [isrc] },
+    );
+    expect(body.data.consentDecisions.decisions[0]).toMatchObject({
+      decision: 'DENY',
+      reasons: expect.arrayContaining(['NO_AGREEMENT']),
+      // Aurora's own agreement was suspended by an earlier test: a suspended licensee still hears of changes.
+      rightsholdersWithoutAgreement: expect.arrayContaining([demo.meridian.globalId]),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(unlicensed.events).toEqual([]);
   });
 
   it('is refused to labels', async () => {
