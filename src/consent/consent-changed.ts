@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../common/relay/global-id';
+import type { ChangeFollower } from '../events/change-follower';
 import type { ChangeRecord } from '../events/change-record';
 import { ChangeType } from '../events/change-type';
 
@@ -15,8 +16,9 @@ export const DECISION_CHANGE_TYPES: readonly ChangeType[] = [
   ...(Object.values(ChangeType).filter((type) => type.startsWith('AGREEMENT_')) as ChangeType[]),
 ];
 
-const isWorkChange = (record: ChangeRecord) =>
-  record.type === ChangeType.WORK_REGISTERED || record.type === ChangeType.WORK_UPDATED;
+const WORK_CHANGE_TYPES: ReadonlySet<ChangeType> = new Set([ChangeType.WORK_REGISTERED, ChangeType.WORK_UPDATED]);
+
+const isWorkChange = (record: ChangeRecord) => WORK_CHANGE_TYPES.has(record.type);
 
 /** Events written before work events said so count as turning decisions: one too many rather than one missed. */
 const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !== false;
@@ -28,43 +30,50 @@ const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !
  * decided before, by the audience rule (an AI partner hears of consent and work changes on the works it
  * licenses and of changes to its own agreements).
  *
- * The owners and artists followed start as they are at subscription and grow with each work change
- * heard, so consent on a new MAIN artist is heard; a former one stays followed (one event too many
- * rather than one missed). The stream asks in outbox order, which this relies on (change-stream.ts).
+ * The owners and artists followed are read once the subscription is registered and grow with every
+ * change to a followed work, heard or only witnessed (a work an AI partner does not license yet can get
+ * a new artist or owner it will depend on later). A former one stays followed: one event too many
+ * rather than one missed.
  */
-export async function followedWorks(
-  dataSource: DataSource,
-  isrcs: readonly string[] | undefined,
-): Promise<(record: ChangeRecord) => boolean> {
-  if (!isrcs) return (record) => !isWorkChange(record) || turnsDecisions(record);
-  const rows = (await dataSource.query(
-    `SELECT array_agg(DISTINCT wa.artist_id) FILTER (WHERE wa.role = 'MAIN') AS artists,
-            array_agg(DISTINCT rs.label_id) AS owners
-     FROM work w
-     LEFT JOIN work_artist wa ON wa.work_id = w.id
-     LEFT JOIN right_share rs ON rs.work_id = w.id
-     WHERE w.isrc = ANY($1::text[])`,
-    [isrcs],
-  )) as { artists: string[] | null; owners: string[] | null }[];
+export function followedWorks(dataSource: DataSource, isrcs: readonly string[] | undefined): ChangeFollower {
+  if (!isrcs) {
+    return { load: async () => undefined, matches: (record) => !isWorkChange(record) || turnsDecisions(record), witnesses: null };
+  }
   const works = new Set(isrcs);
-  const artists = new Set((rows[0]?.artists ?? []).map((id) => toGlobalId('Artist', id)));
-  const owners = new Set(rows[0]?.owners ?? []);
-  return (record) => {
-    if (isWorkChange(record)) {
-      const { isrc, ownerLabelIds, mainArtistIds } = record.payload as {
-        isrc: string;
-        ownerLabelIds?: string[];
-        mainArtistIds?: string[];
-      };
-      if (!works.has(isrc) || !turnsDecisions(record)) return false;
-      for (const id of ownerLabelIds ?? []) owners.add(id);
-      for (const id of mainArtistIds ?? []) artists.add(toGlobalId('Artist', id));
-      return true;
-    }
-    if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {
-      const { isrc, artist } = record.payload as { isrc?: string; artist?: string };
-      return (isrc !== undefined && works.has(isrc)) || (artist !== undefined && artists.has(artist));
-    }
-    return record.partnerIds.some((id) => owners.has(id));
+  const artists = new Set<string>();
+  const owners = new Set<string>();
+  return {
+    witnesses: { types: WORK_CHANGE_TYPES, isrcs: works },
+    async load() {
+      const rows = (await dataSource.query(
+        `SELECT array_agg(DISTINCT wa.artist_id) FILTER (WHERE wa.role = 'MAIN') AS artists,
+                array_agg(DISTINCT rs.label_id) AS owners
+         FROM work w
+         LEFT JOIN work_artist wa ON wa.work_id = w.id
+         LEFT JOIN right_share rs ON rs.work_id = w.id
+         WHERE w.isrc = ANY($1::text[])`,
+        [isrcs],
+      )) as { artists: string[] | null; owners: string[] | null }[];
+      for (const id of rows[0]?.artists ?? []) artists.add(toGlobalId('Artist', id));
+      for (const id of rows[0]?.owners ?? []) owners.add(id);
+    },
+    matches(record) {
+      if (isWorkChange(record)) {
+        const { isrc, ownerLabelIds, mainArtistIds } = record.payload as {
+          isrc: string;
+          ownerLabelIds?: string[];
+          mainArtistIds?: string[];
+        };
+        if (!works.has(isrc)) return false;
+        for (const id of ownerLabelIds ?? []) owners.add(id);
+        for (const id of mainArtistIds ?? []) artists.add(toGlobalId('Artist', id));
+        return turnsDecisions(record);
+      }
+      if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {
+        const { isrc, artist } = record.payload as { isrc?: string; artist?: string };
+        return (isrc !== undefined && works.has(isrc)) || (artist !== undefined && artists.has(artist));
+      }
+      return record.partnerIds.some((id) => owners.has(id));
+    },
   };
 }

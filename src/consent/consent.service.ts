@@ -6,7 +6,7 @@ import { isInternal, labelsActedFor, type Viewer } from '../auth/viewer';
 import { ForbiddenError } from '../common/errors';
 import { encodeCursor, notACursorOfThisList, readPage, toConnection, type Connection, type Page, type PageArgs } from '../common/relay/connection';
 import { isUuid, toGlobalId } from '../common/relay/global-id';
-import type { ChangeRecord } from '../events/change-record';
+import type { ChangeFollower } from '../events/change-follower';
 import { ChangeType } from '../events/change-type';
 import { followedWorks } from './consent-changed';
 import { appendChangeEvents } from '../events/outbox';
@@ -101,7 +101,7 @@ export class ConsentService {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The filter of `consentChanged`: the events that concern these works, or every work when absent (see consent-changed.ts). */
-  followedWorks(isrcs: readonly string[] | undefined): Promise<(record: ChangeRecord) => boolean> {
+  followedWorks(isrcs: readonly string[] | undefined): ChangeFollower {
     return followedWorks(this.dataSource, isrcs);
   }
 

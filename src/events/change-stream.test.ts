@@ -1,12 +1,13 @@
 import { PartnerEntity } from '../partners/partner.entity';
+import type { ChangeFollower } from './change-follower';
 import type { ChangeRecord } from './change-record';
-import { ChangeStream } from './change-stream';
+import { ChangeStream, type ReplayedChange } from './change-stream';
 import { ChangeType } from './change-type';
 import { toCursor, type Position } from './cursor';
 
 const at = (id: number): Position => ({ transactionId: BigInt(id), id: BigInt(id) });
 
-function event(id: number, type: ChangeType, payload: Record<string, unknown>): ChangeRecord {
+function event(id: number, type: ChangeType, artist: string): ChangeRecord {
   const position = at(id);
   return {
     position,
@@ -15,33 +16,40 @@ function event(id: number, type: ChangeType, payload: Record<string, unknown>): 
     entityId: `event-${id}`,
     partnerIds: [],
     occurredAt: new Date(0),
-    payload,
+    payload: { isrc: 'QZAUR2600001', artist },
     actor: new PartnerEntity(),
   };
 }
 
-/** A filter that learns as it goes: it follows an artist from the event that names it on. */
-function learningFilter(): (record: ChangeRecord) => boolean {
+/** Follows the artists a work change names from then on, and those `load` finds. */
+function learningFollower(loaded: string[] = [], loading: Promise<void> = Promise.resolve()): ChangeFollower {
   const followed = new Set<unknown>();
-  return (record) => {
-    if (record.type === ChangeType.WORK_UPDATED) {
-      followed.add(record.payload.artist);
-      return true;
-    }
-    return followed.has(record.payload.artist);
+  return {
+    load: async () => {
+      await loading;
+      for (const artist of loaded) followed.add(artist);
+    },
+    matches: (record) => {
+      if (record.type === ChangeType.WORK_UPDATED) {
+        followed.add(record.payload.artist);
+        return true;
+      }
+      return followed.has(record.payload.artist);
+    },
+    witnesses: { types: new Set([ChangeType.WORK_UPDATED]), isrcs: new Set(['QZAUR2600001']) },
   };
 }
 
-function streamFrom(replay: ChangeRecord[], bufferLimit: number, onOverflow = jest.fn()): ChangeStream {
+function streamFrom(replay: ReplayedChange[], options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void } = {}): ChangeStream {
   const pages = [replay, []];
   return new ChangeStream({
     start: at(1),
-    replayThrough: replay.length > 0 ? replay[replay.length - 1].position : null,
+    replayThrough: replay.length > 0 ? replay[replay.length - 1].record.position : null,
     types: null,
-    matches: learningFilter(),
-    bufferLimit,
+    follower: options.follower ?? learningFollower(),
+    bufferLimit: options.bufferLimit ?? 10,
     readReplay: async () => ({ records: pages.shift() ?? [], expired: false }),
-    onOverflow,
+    onOverflow: options.onOverflow ?? (() => undefined),
     onEnd: () => undefined,
   });
 }
@@ -58,23 +66,50 @@ async function take(stream: ChangeStream, count: number): Promise<string[]> {
   return seen;
 }
 
-describe('ChangeStream', () => {
-  it('asks its filter in outbox order: an event pushed live during the replay is judged after the replayed ones', async () => {
-    const stream = streamFrom([event(2, ChangeType.WORK_UPDATED, { artist: 'x' })], 10);
+describe('ChangeStream with a follower', () => {
+  it('asks it in outbox order: an event pushed live during the replay is judged after the replayed ones', async () => {
+    const stream = streamFrom([{ record: event(2, ChangeType.WORK_UPDATED, 'x'), heard: true }]);
     // Pushed by the feed before the replay read the event that makes it followed.
-    stream.push(event(3, ChangeType.CONSENT_RECORDED, { artist: 'x' }));
-    stream.push(event(4, ChangeType.CONSENT_RECORDED, { artist: 'y' }));
+    stream.push(event(3, ChangeType.CONSENT_RECORDED, 'x'));
+    stream.push(event(4, ChangeType.CONSENT_RECORDED, 'y'));
+    await stream.start();
     const delivered = take(stream, 3);
-    stream.push(event(5, ChangeType.CONSENT_RECORDED, { artist: 'x' }));
+    stream.push(event(5, ChangeType.CONSENT_RECORDED, 'x'));
     expect(await delivered).toEqual(['event-2', 'event-3', 'event-5']);
   });
 
-  it('once live, holds only the events its filter keeps: others do not count against the buffer', async () => {
+  it('judges nothing before it has loaded: an event pushed meanwhile is judged on what it loaded', async () => {
+    let loaded!: () => void;
+    const stream = streamFrom([], { follower: learningFollower(['x'], new Promise((resolve) => (loaded = resolve))) });
+    const starting = stream.start();
+    stream.push(event(2, ChangeType.CONSENT_RECORDED, 'x'));
+    loaded();
+    await starting;
+    expect(await take(stream, 1)).toEqual(['event-2']);
+  });
+
+  it('learns from the events it witnesses, live or replayed, and never delivers them', async () => {
+    const stream = streamFrom([
+      { record: event(2, ChangeType.WORK_UPDATED, 'x'), heard: false },
+      { record: event(3, ChangeType.CONSENT_RECORDED, 'x'), heard: true },
+    ]);
+    stream.witness(event(4, ChangeType.WORK_UPDATED, 'y'));
+    stream.push(event(5, ChangeType.CONSENT_RECORDED, 'y'));
+    await stream.start();
+    const delivered = take(stream, 3);
+    stream.witness(event(6, ChangeType.WORK_UPDATED, 'z'));
+    stream.witness(event(7, ChangeType.CONSENT_RECORDED, 'z'));
+    stream.push(event(8, ChangeType.CONSENT_RECORDED, 'z'));
+    expect(await delivered).toEqual(['event-3', 'event-5', 'event-8']);
+  });
+
+  it('once live, holds only the events it keeps: others do not count against the buffer', async () => {
     const onOverflow = jest.fn();
-    const stream = streamFrom([], 2, onOverflow);
-    stream.push(event(2, ChangeType.WORK_UPDATED, { artist: 'x' }));
-    for (let id = 3; id < 20; id += 1) stream.push(event(id, ChangeType.CONSENT_RECORDED, { artist: 'y' }));
-    stream.push(event(20, ChangeType.CONSENT_RECORDED, { artist: 'x' }));
+    const stream = streamFrom([], { bufferLimit: 2, onOverflow });
+    await stream.start();
+    stream.push(event(2, ChangeType.WORK_UPDATED, 'x'));
+    for (let id = 3; id < 20; id += 1) stream.push(event(id, ChangeType.CONSENT_RECORDED, 'y'));
+    stream.push(event(20, ChangeType.CONSENT_RECORDED, 'x'));
     expect(await take(stream, 2)).toEqual(['event-2', 'event-20']);
     expect(onOverflow).not.toHaveBeenCalled();
   });

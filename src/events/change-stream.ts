@@ -1,3 +1,4 @@
+import { witnesses, type ChangeFollower } from './change-follower';
 import type { ChangeRecord } from './change-record';
 import type { ChangeType } from './change-type';
 import { CursorExpiredError } from './changes.errors';
@@ -9,17 +10,21 @@ export interface ChangeStreamOptions {
   /** Last position read from the outbox rather than from the feed; null when there is nothing to replay. */
   replayThrough: Position | null;
   types: ReadonlySet<ChangeType> | null;
-  /**
-   * A further filter of the subscription's own (e.g. the works it follows); every event when absent.
-   * Asked once per event, in outbox order, so it may learn from the events it is shown.
-   */
-  matches?: (record: ChangeRecord) => boolean;
+  /** The subscription's own filter (change-follower.ts); every event when absent. */
+  follower?: ChangeFollower;
   /** Live events held for a subscriber that does not keep up; one more and it is disconnected. */
   bufferLimit: number;
-  readReplay(after: Position, through: Position): Promise<{ records: ChangeRecord[]; expired: boolean }>;
+  /** Events after `after` through `through` that the subscriber may hear, and those its follower witnesses. */
+  readReplay(after: Position, through: Position): Promise<{ records: ReplayedChange[]; expired: boolean }>;
   /** Called once, with the position through which events were handed to the socket. */
   onOverflow(deliveredThrough: Position): void;
   onEnd(): void;
+}
+
+export interface ReplayedChange {
+  record: ChangeRecord;
+  /** False for an event only shown to the follower. */
+  heard: boolean;
 }
 
 /** How long an overflowed stream waits for its event in flight to reach the socket before closing anyway. */
@@ -34,12 +39,17 @@ const IN_FLIGHT_GRACE_MS = 1_000;
  */
 export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private cursor: Position;
-  /** Last outbox position read while replaying: ahead of `cursor` when `matches` skipped events. */
+  /** Last outbox position read while replaying: ahead of `cursor` when the follower skipped events. */
   private replayedThrough: Position;
   private deliveredThrough: Position;
   private inFlight: ChangeRecord | undefined;
   private replayPage: ChangeRecord[] = [];
   private replaying: boolean;
+  /**
+   * Until the follower has loaded and the replay is done, live events wait here unjudged, so that the
+   * follower sees every event in outbox order; they count against the buffer meanwhile.
+   */
+  private held: ReplayedChange[] | null;
   private live: ChangeRecord[] = [];
   private waiting: ((result: IteratorResult<ChangeRecord>) => void) | undefined;
   private ended = false;
@@ -51,29 +61,38 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     this.replayedThrough = options.start;
     this.deliveredThrough = options.start;
     this.replaying = options.replayThrough !== null && isAfter(options.replayThrough, options.start);
+    this.held = this.replaying || options.follower ? [] : null;
   }
 
-  /** Reads the first replay page, so an expired cursor fails the subscription before it starts. */
+  /** Loads the follower and reads the first replay page, so an expired cursor fails the subscription before it starts. */
   async start(): Promise<void> {
+    await this.options.follower?.load();
     if (this.replaying) await this.readReplayPage();
+    else this.judgeHeld();
   }
 
   /** A live event the subscriber may see, in feed order. */
   push(record: ChangeRecord): void {
-    if (this.ended || this.overflowed) return;
-    // Behind the stream's start (this process's feed lags what the subscriber was given): not due, and
-    // not to be counted against the buffer.
-    if (!isAfter(record.position, this.cursor)) return;
-    if (this.options.types && !this.options.types.has(record.type)) return;
-    // While replaying, the filter is asked later, once the events before this one have been (readReplayPage);
-    // until then the event counts against the buffer.
-    if (!this.replaying && this.options.matches && !this.options.matches(record)) return;
-    if (this.waiting && !this.replaying && this.live.length === 0) {
+    if (!this.due(record)) return;
+    if (this.held) {
+      this.hold({ record, heard: true });
+      return;
+    }
+    if (this.options.follower && !this.options.follower.matches(record)) return;
+    if (this.waiting && this.live.length === 0) {
       this.handOn(record);
       return;
     }
     this.live.push(record);
     if (this.live.length > this.options.bufferLimit) this.overflow();
+  }
+
+  /** A live event the subscriber may not see, in feed order: shown to the follower if it witnesses it. */
+  witness(record: ChangeRecord): void {
+    const { follower } = this.options;
+    if (!follower || !this.due(record) || !witnesses(follower, record)) return;
+    if (this.held) this.hold({ record, heard: false });
+    else follower.matches(record);
   }
 
   /** graphql-ws has written the event last handed on to the socket (its `onNext` hook). */
@@ -124,23 +143,48 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     this.ended = true;
     clearTimeout(this.overflowTimer);
     this.live = [];
+    this.held = null;
     this.replayPage = [];
     this.waiting?.({ done: true, value: undefined });
     this.waiting = undefined;
     this.options.onEnd();
   }
 
+  private due(record: ChangeRecord): boolean {
+    if (this.ended || this.overflowed) return false;
+    // Behind the stream's start (this process's feed lags what the subscriber was given): not due, and
+    // not to be counted against the buffer.
+    if (!isAfter(record.position, this.cursor)) return false;
+    return !this.options.types || this.options.types.has(record.type);
+  }
+
+  private hold(change: ReplayedChange): void {
+    this.held!.push(change);
+    if (this.held!.length > this.options.bufferLimit) this.overflow();
+  }
+
+  /** The follower's verdict, in order: heard events it keeps are delivered, the rest only taught it. */
+  private judged(changes: readonly ReplayedChange[]): ChangeRecord[] {
+    const { follower } = this.options;
+    return changes.filter((change) => (follower ? follower.matches(change.record) : true) && change.heard).map((change) => change.record);
+  }
+
+  private judgeHeld(): void {
+    if (!this.held) return;
+    this.live.push(...this.judged(this.held));
+    this.held = null;
+  }
+
   private async readReplayPage(): Promise<void> {
     const { records, expired } = await this.options.readReplay(this.replayedThrough, this.options.replayThrough!);
     if (expired) throw new CursorExpiredError();
-    const { matches } = this.options;
-    this.replayPage = matches ? records.filter(matches) : records;
+    this.replayPage = this.judged(records);
     if (records.length > 0) {
-      this.replayedThrough = records[records.length - 1].position;
+      this.replayedThrough = records[records.length - 1].record.position;
       return;
     }
     this.replaying = false;
-    if (matches) this.live = this.live.filter(matches);
+    this.judgeHeld();
   }
 
   private yield(record: ChangeRecord): IteratorResult<ChangeRecord> {
@@ -163,6 +207,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private overflow(): void {
     this.overflowed = true;
     this.live = [];
+    this.held = null;
     if (!this.inFlight) {
       this.closeForOverflow();
       return;

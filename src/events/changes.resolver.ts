@@ -25,8 +25,8 @@ async function openChanges(context: RequestContext, request: ChangesArgs): Promi
 async function openConsentChanges(context: RequestContext, request: ConsentChangedArgs): Promise<ChangeStream> {
   const { session, operationId } = subscriptionOf(context);
   if (request.isrcs) validateIsrcs(request.isrcs);
-  const matches = await context.services.consent.followedWorks(request.isrcs ?? undefined);
-  return session.openChanges(operationId, { since: request.since, types: DECISION_CHANGE_TYPES, matches });
+  const follower = context.services.consent.followedWorks(request.isrcs ?? undefined);
+  return session.openChanges(operationId, { since: request.since, types: DECISION_CHANGE_TYPES, follower });
 }
 
 @Resolver()

@@ -4,12 +4,13 @@ import type { Viewer } from '../auth/viewer';
 import { BadInputError } from '../common/errors';
 import { PartnerStatus } from '../partners/partner.entity';
 import { audienceOf, hears, type Audience } from './change-audience';
+import type { ChangeFollower } from './change-follower';
 import type { ChangeRecord } from './change-record';
 import { ChangeStream } from './change-stream';
 import type { ChangeType } from './change-type';
 import { closeReason, SubscriberCloseCode } from './close-codes';
 import { fromCursor, toCursor, type Position } from './cursor';
-import { committedBy, readReplayPage, readSnapshot } from './outbox-reader';
+import { committedBy, readReplayPage, readSnapshot, type Snapshot } from './outbox-reader';
 
 /** What a session needs from the process: where the feed stands, and how to read and reload. */
 export interface SessionEnvironment {
@@ -27,7 +28,16 @@ export interface ChangesRequest {
   since?: string | null;
   types?: readonly ChangeType[] | null;
   /** Beyond who may hear and the types: only the events this subscription follows. */
-  matches?: (record: ChangeRecord) => boolean;
+  follower?: ChangeFollower;
+}
+
+/** Keeps only the events `before` did not see committed; the follower is asked first, so it learns from those too. */
+function liveOnly(follower: ChangeFollower | undefined, before: Snapshot): ChangeFollower {
+  return {
+    load: async () => follower?.load(),
+    matches: (record) => (follower?.matches(record) ?? true) && !committedBy(before, record.position.transactionId),
+    witnesses: follower?.witnesses ?? null,
+  };
 }
 
 /** setTimeout's largest delay (about 24.8 days); longer token lifetimes are waited out in steps. */
@@ -66,8 +76,9 @@ export class SubscriberSession {
 
   /** A live event from the feed, in feed order: handed to every stream when the partner may hear it. */
   deliver(record: ChangeRecord): void {
-    if (this.closed || !hears(this.audience, record.partnerIds)) return;
-    for (const stream of this.streams.values()) stream.push(record);
+    if (this.closed) return;
+    if (hears(this.audience, record.partnerIds)) for (const stream of this.streams.values()) stream.push(record);
+    else for (const stream of this.streams.values()) stream.witness(record);
   }
 
   isPartner(partnerId: string): boolean {
@@ -95,19 +106,22 @@ export class SubscriberSession {
     const through = this.environment.position();
     const start = request.since ? fromCursor(request.since) : through;
     const types = request.types ? new Set(request.types) : null;
-    const follows = request.matches;
-    // The subscription's filter is asked first: it learns from a change committed just before, too.
-    const matches = before
-      ? (record: ChangeRecord) => (follows?.(record) ?? true) && !committedBy(before, record.position.transactionId)
-      : follows;
+    const follower = before ? liveOnly(request.follower, before) : request.follower;
     const stream = new ChangeStream({
       start,
       replayThrough: request.since ? through : null,
       types,
-      matches,
+      follower,
       bufferLimit,
       readReplay: (after, until) =>
-        readReplayPage((sql, parameters) => dataSource.query(sql, parameters), { after, through: until, audience: this.audience, types: request.types ?? null, limit: REPLAY_PAGE_SIZE }),
+        readReplayPage((sql, parameters) => dataSource.query(sql, parameters), {
+          after,
+          through: until,
+          audience: this.audience,
+          types: request.types ?? null,
+          witnesses: follower?.witnesses ?? null,
+          limit: REPLAY_PAGE_SIZE,
+        }),
       onOverflow: (deliveredThrough) =>
         this.close(
           SubscriberCloseCode.SLOW_SUBSCRIBER,

@@ -181,6 +181,53 @@ describe('consentChanged', () => {
     expect(unlicensed.events).toEqual([]);
   });
 
+  it('learns of a new MAIN artist on a followed work it does not license yet, and hears consent on that artist once it does, live and replayed', async () => {
+    const isrc = 'QZAUR2690003';
+    const asMeridian = async (query: string, input: unknown) => {
+      const { body } = await gateway.request(demo.meridian.token, query, { input });
+      if (body.errors) throw new Error(body.errors[0].message);
+      return body.data;
+    };
+    const registerForMeridian = (artists: { name: string; role: string }[]) =>
+      asMeridian(`mutation($input: [WorkInput!]!) { registerWorks(input: $input) { updatedCount } }`, [
+        { isrc, title: 'Not yet licensed', artists, rightsholders: [{ label: demo.meridian.globalId, shareBps: 10000 }] },
+      ]);
+    const loneVoice = { name: 'Lone Voice', role: 'MAIN' };
+    await registerForMeridian([loneVoice]);
+    const pipeline = follow(demo.resonance.token, [isrc, FOLLOWED]);
+    await pipeline.acknowledged;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await record([FOLLOWED]);
+    const [before] = await pipeline.waitFor(1);
+
+    // Resonance licenses nothing of Meridian's: it may not hear of this change, but its filter learns of it.
+    await registerForMeridian([loneVoice, { name: 'Late Voice', role: 'MAIN' }]);
+    await insertAgreement(db.dataSource, { licensor: demo.meridian.id, licensee: demo.resonance.id });
+    const { body } = await gateway.request(demo.resonance.token, `query($isrc: ISRC!) { work(isrc: $isrc) { artists { artist { id name } } } }`, { isrc });
+    const lateVoice = body.data.work.artists.find((a: Json) => a.artist.name === 'Late Voice').artist.id;
+    await asMeridian(`mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
+      ...DECLARATION,
+      artists: [lateVoice],
+      state: 'GRANTED',
+    });
+    const events = await pipeline.waitFor(2);
+    expect(events[1]).toMatchObject({ type: 'CONSENT_RECORDED', payload: { scope: 'ARTIST', artist: lateVoice } });
+
+    // Late Voice leaves the work: replayed from before it came, the consent on it is still one that mattered then.
+    await registerForMeridian([loneVoice]);
+    await pipeline.waitFor(3);
+    const resumed = subscribeChanges(gateway.url, bearer(demo.resonance.token), { isrcs: [isrc], since: before.cursor }, CONSENT_CHANGED);
+    subscribers.push(resumed);
+    const replayed = await resumed.waitFor(2);
+    expect(replayed.map((e) => [e.type, e.payload.artist ?? e.payload.isrc])).toEqual([
+      ['CONSENT_RECORDED', lateVoice],
+      ['WORK_UPDATED', isrc],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(pipeline.events).toHaveLength(3);
+    expect(resumed.events).toHaveLength(2);
+  });
+
   it('is refused to labels', async () => {
     const label = follow(demo.aurora.token, [FOLLOWED]);
     await label.ended;

@@ -1,0 +1,20 @@
+import type { ChangeRecord } from './change-record';
+import type { ChangeType } from './change-type';
+
+/**
+ * A subscription's own filter beyond who may hear and the types (consentChanged's followed works). It
+ * may learn as it goes, so the stream asks it once per event, in outbox order, and also shows it the
+ * events it `witnesses` that the subscriber may not hear: it learns from those, they are never delivered.
+ */
+export interface ChangeFollower {
+  /** Reads the starting state: called once the stream is registered, before any event is asked about. */
+  load(): Promise<void>;
+  matches(record: ChangeRecord): boolean;
+  /** Events to show it even when the subscriber may not hear them: these types, on these ISRCs. */
+  witnesses: { types: ReadonlySet<ChangeType>; isrcs: ReadonlySet<string> } | null;
+}
+
+export function witnesses(follower: ChangeFollower, record: ChangeRecord): boolean {
+  const wanted = follower.witnesses;
+  return wanted !== null && wanted.types.has(record.type) && wanted.isrcs.has(record.payload.isrc as string);
+}
