@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { groupBy } from '../common/group-by';
 
 /**
  * The AI partners licensing a work through one of its owners, for change events that can turn their
@@ -29,7 +30,5 @@ export async function licenseesOfWorks(manager: EntityManager, holdings: readonl
     licenseesOfHoldings('unnest($1::uuid[], $1::uuid[], $2::uuid[]) AS h(key, work_id, label_id)'),
     [holdings.map((h) => h.workId), holdings.map((h) => h.labelId)],
   )) as { key: string; partner_id: string }[];
-  const byWork = new Map<string, string[]>();
-  for (const row of rows) byWork.set(row.key, [...(byWork.get(row.key) ?? []), row.partner_id]);
-  return byWork;
+  return new Map([...groupBy(rows, (row) => row.key)].map(([workId, licensees]) => [workId, licensees.map((row) => row.partner_id)]));
 }
