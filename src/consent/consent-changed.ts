@@ -23,6 +23,14 @@ const isWorkChange = (record: ChangeRecord) => WORK_CHANGE_TYPES.has(record.type
 /** Events written before work events said so count as turning decisions: one too many rather than one missed. */
 const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !== false;
 
+interface WorkChangePayload {
+  isrc: string;
+  ownerLabelIds?: string[];
+  mainArtistIds?: string[];
+  previousOwnerLabelIds?: string[];
+  previousMainArtistIds?: string[];
+}
+
 /**
  * Which of those events concern the followed works (every work the subscriber hears of when `isrcs` is
  * left out): consent on one of them or on one of their MAIN artists, agreements whose licensor owns a
@@ -30,10 +38,11 @@ const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !
  * decided before, by the audience rule (an AI partner hears of consent and work changes on the works it
  * licenses and of changes to its own agreements).
  *
- * The owners and artists followed are read once the subscription is registered and grow with every
- * change to a followed work, heard or only witnessed (a work an AI partner does not license yet can get
- * a new artist or owner it will depend on later). A former one stays followed: one event too many
- * rather than one missed.
+ * Followed are the owners and MAIN artists the works have had at any time since the stream's start: as
+ * they are now and as each later work change says they were before and after it, so a replay keeps the
+ * events on an artist a work has lost since. Every work change on a followed work adds to them, heard or
+ * only witnessed (a work an AI partner does not license yet can get an artist it will depend on later).
+ * A former one stays followed: one event too many rather than one missed.
  */
 export function followedWorks(dataSource: DataSource, isrcs: readonly string[] | undefined): ChangeFollower {
   if (!isrcs) {
@@ -42,31 +51,36 @@ export function followedWorks(dataSource: DataSource, isrcs: readonly string[] |
   const works = new Set(isrcs);
   const artists = new Set<string>();
   const owners = new Set<string>();
+  const follow = (ownerIds: readonly string[] = [], artistIds: readonly string[] = []) => {
+    for (const id of ownerIds) owners.add(id);
+    for (const id of artistIds) artists.add(toGlobalId('Artist', id));
+  };
+  const learn = (change: WorkChangePayload) => {
+    follow(change.ownerLabelIds, change.mainArtistIds);
+    follow(change.previousOwnerLabelIds, change.previousMainArtistIds);
+  };
   return {
     witnesses: { types: WORK_CHANGE_TYPES, isrcs: works },
-    async load() {
-      const rows = (await dataSource.query(
-        `SELECT array_agg(DISTINCT wa.artist_id) FILTER (WHERE wa.role = 'MAIN') AS artists,
-                array_agg(DISTINCT rs.label_id) AS owners
-         FROM work w
-         LEFT JOIN work_artist wa ON wa.work_id = w.id
-         LEFT JOIN right_share rs ON rs.work_id = w.id
-         WHERE w.isrc = ANY($1::text[])`,
-        [isrcs],
-      )) as { artists: string[] | null; owners: string[] | null }[];
-      for (const id of rows[0]?.artists ?? []) artists.add(toGlobalId('Artist', id));
-      for (const id of rows[0]?.owners ?? []) owners.add(id);
+    async load(after) {
+      // One statement, so one snapshot: the work changes it reads and the state they led to agree.
+      const [row] = (await dataSource.query(
+        `SELECT (SELECT array_agg(DISTINCT wa.artist_id) FROM work w JOIN work_artist wa ON wa.work_id = w.id
+                 WHERE w.isrc = ANY($1::text[]) AND wa.role = 'MAIN') AS artists,
+                (SELECT array_agg(DISTINCT rs.label_id) FROM work w JOIN right_share rs ON rs.work_id = w.id
+                 WHERE w.isrc = ANY($1::text[])) AS owners,
+                (SELECT jsonb_agg(e.payload) FROM change_event e
+                 WHERE (e.transaction_id, e.id) > ($2::xid8, $3::bigint) AND e.type = ANY($4::text[])
+                   AND e.payload->>'isrc' = ANY($1::text[])) AS changes`,
+        [isrcs, after.transactionId.toString(), after.id.toString(), [...WORK_CHANGE_TYPES]],
+      )) as { artists: string[] | null; owners: string[] | null; changes: WorkChangePayload[] | null }[];
+      follow(row.owners ?? undefined, row.artists ?? undefined);
+      for (const change of row.changes ?? []) learn(change);
     },
     matches(record) {
       if (isWorkChange(record)) {
-        const { isrc, ownerLabelIds, mainArtistIds } = record.payload as {
-          isrc: string;
-          ownerLabelIds?: string[];
-          mainArtistIds?: string[];
-        };
-        if (!works.has(isrc)) return false;
-        for (const id of ownerLabelIds ?? []) owners.add(id);
-        for (const id of mainArtistIds ?? []) artists.add(toGlobalId('Artist', id));
+        const change = record.payload as unknown as WorkChangePayload;
+        if (!works.has(change.isrc)) return false;
+        learn(change);
         return turnsDecisions(record);
       }
       if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {

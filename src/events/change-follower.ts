@@ -1,5 +1,6 @@
 import type { ChangeRecord } from './change-record';
 import type { ChangeType } from './change-type';
+import type { Position } from './cursor';
 
 /**
  * A subscription's own filter beyond who may hear and the types (consentChanged's followed works). It
@@ -7,8 +8,11 @@ import type { ChangeType } from './change-type';
  * events it `witnesses` that the subscriber may not hear: it learns from those, they are never delivered.
  */
 export interface ChangeFollower {
-  /** Reads the starting state: called once the stream is registered, before any event is asked about. */
-  load(): Promise<void>;
+  /**
+   * Reads the starting state, for the events after `after` (those it is about to replay and the live
+   * ones): called once the stream is registered, before any event is asked about.
+   */
+  load(after: Position): Promise<void>;
   matches(record: ChangeRecord): boolean;
   /** Events to show it even when the subscriber may not hear them: these types, on these ISRCs. */
   witnesses: { types: ReadonlySet<ChangeType>; isrcs: ReadonlySet<string> } | null;

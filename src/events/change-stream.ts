@@ -66,7 +66,7 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
 
   /** Loads the follower and reads the first replay page, so an expired cursor fails the subscription before it starts. */
   async start(): Promise<void> {
-    await this.options.follower?.load();
+    await this.options.follower?.load(this.options.start);
     if (this.replaying) await this.readReplayPage();
     else this.judgeHeld();
   }

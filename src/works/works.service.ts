@@ -240,24 +240,28 @@ export class WorksService {
         const turnsDecisions =
           registered ||
           decisionInputs(previousOwners, previousMainArtists) !== decisionInputs(w.shareLabelIds, mainArtists);
-        return { w, workId, owners: [...w.shareLabelIds, ...previousOwners], mainArtists, registered, turnsDecisions };
+        return { w, workId, previousOwners, previousMainArtists, mainArtists, registered, turnsDecisions };
       });
       // The AI partners licensing a work through an owner, before or after, hear of a change that can
       // turn their decisions on it (consentChanged).
       const licensees = await licenseesOfWorks(
         manager,
-        changes.filter((c) => c.turnsDecisions).flatMap((c) => c.owners.map((labelId) => ({ workId: c.workId, labelId }))),
+        changes
+          .filter((c) => c.turnsDecisions)
+          .flatMap((c) => [...c.w.shareLabelIds, ...c.previousOwners].map((labelId) => ({ workId: c.workId, labelId }))),
       );
       const events: NewChangeEvent[] = changes.map((c) => ({
         type: c.registered ? ChangeType.WORK_REGISTERED : ChangeType.WORK_UPDATED,
         entityId: toGlobalId('Work', c.workId),
         actorId: viewer.partnerId,
-        partnerIds: [...c.owners, ...(licensees.get(c.workId) ?? [])],
+        partnerIds: [...c.w.shareLabelIds, ...c.previousOwners, ...(licensees.get(c.workId) ?? [])],
         payload: {
           isrc: c.w.isrc,
           title: c.w.title,
           ownerLabelIds: c.w.shareLabelIds,
           mainArtistIds: c.mainArtists,
+          previousOwnerLabelIds: c.previousOwners,
+          previousMainArtistIds: c.previousMainArtists,
           turnsDecisions: c.turnsDecisions,
         },
       }));
