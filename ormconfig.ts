@@ -10,6 +10,7 @@ import { ConsentRecordEntity } from './src/consent/consent-record.entity';
 import { DecisionBatchEntity } from './src/decisions/decision-batch.entity';
 import { LedgerEntryEntity, UsageLineEntity, UsageReportEntity } from './src/compensation/compensation.entity';
 import { ChangeFeed1764250000000 } from './migrations/1764250000000-ChangeFeed';
+import { WorkChangesByIsrc1764500000000 } from './migrations/1764500000000-WorkChangesByIsrc';
 import { ChangeEventEntity } from './src/events/change-event.entity';
 import { MandateEntity } from './src/partners/mandate.entity';
 import { PartnerEntity } from './src/partners/partner.entity';
@@ -48,6 +49,7 @@ export const migrations = [
   ChangeFeed1764250000000,
   Compensation1764300000000,
   CostBudget1764400000000,
+  WorkChangesByIsrc1764500000000,
 ];
 
 /** `poolSize`: connections per process (settings' DATABASE_POOL_SIZE for the gateway). */

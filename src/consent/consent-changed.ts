@@ -25,24 +25,24 @@ const turnsDecisions = (record: ChangeRecord) => record.payload.turnsDecisions !
 
 interface WorkChangePayload {
   isrc: string;
-  ownerLabelIds?: string[];
   mainArtistIds?: string[];
-  previousOwnerLabelIds?: string[];
   previousMainArtistIds?: string[];
 }
 
 /**
  * Which of those events concern the followed works (every work the subscriber hears of when `isrcs` is
- * left out): consent on one of them or on one of their MAIN artists, agreements whose licensor owns a
- * share of one of them, and changes to their owners or MAIN artists. Who may hear an event at all is
- * decided before, by the audience rule (an AI partner hears of consent and work changes on the works it
- * licenses and of changes to its own agreements).
+ * left out): consent on one of them or on one of their MAIN artists, changes to their owners or MAIN
+ * artists, and every agreement event the subscriber hears. Who may hear an event at all is decided
+ * before, by the audience rule: an AI partner hears of consent and work changes on the works it
+ * licenses, and of its own agreements, few enough to send every one (telling which ones concern the
+ * works would depend on owners that a concurrent transfer may be changing).
  *
- * Followed are the owners and MAIN artists the works have had at any time since the stream's start: as
- * they are now and as each later work change says they were before and after it, so a replay keeps the
- * events on an artist a work has lost since. Every work change on a followed work adds to them, heard or
- * only witnessed (a work an AI partner does not license yet can get an artist it will depend on later).
- * A former one stays followed: one event too many rather than one missed.
+ * The MAIN artists followed are all those the works have had since the stream's start: as they are now
+ * and as each later work change says they were before and after it, so a replay keeps the consent on an
+ * artist a work has lost since. Every work change on a followed work adds to them, heard or only
+ * witnessed (a work an AI partner does not license yet can get an artist it will depend on later). A
+ * former artist stays followed: one event too many rather than one missed. (Work events written before
+ * they named artists, at most a retention period ago, add none.)
  */
 export function followedWorks(dataSource: DataSource, isrcs: readonly string[] | undefined): ChangeFollower {
   if (!isrcs) {
@@ -50,44 +50,38 @@ export function followedWorks(dataSource: DataSource, isrcs: readonly string[] |
   }
   const works = new Set(isrcs);
   const artists = new Set<string>();
-  const owners = new Set<string>();
-  const follow = (ownerIds: readonly string[] = [], artistIds: readonly string[] = []) => {
-    for (const id of ownerIds) owners.add(id);
+  const follow = (artistIds: readonly string[] = []) => {
     for (const id of artistIds) artists.add(toGlobalId('Artist', id));
-  };
-  const learn = (change: WorkChangePayload) => {
-    follow(change.ownerLabelIds, change.mainArtistIds);
-    follow(change.previousOwnerLabelIds, change.previousMainArtistIds);
   };
   return {
     witnesses: { types: WORK_CHANGE_TYPES, isrcs: works },
     async load(after) {
-      // One statement, so one snapshot: the work changes it reads and the state they led to agree.
+      // One statement, so one snapshot: the work changes it reads and the credits they led to agree.
+      // The type condition is written out so that the outbox's index on work changes serves it.
       const [row] = (await dataSource.query(
         `SELECT (SELECT array_agg(DISTINCT wa.artist_id) FROM work w JOIN work_artist wa ON wa.work_id = w.id
                  WHERE w.isrc = ANY($1::text[]) AND wa.role = 'MAIN') AS artists,
-                (SELECT array_agg(DISTINCT rs.label_id) FROM work w JOIN right_share rs ON rs.work_id = w.id
-                 WHERE w.isrc = ANY($1::text[])) AS owners,
                 (SELECT jsonb_agg(e.payload) FROM change_event e
-                 WHERE (e.transaction_id, e.id) > ($2::xid8, $3::bigint) AND e.type = ANY($4::text[])
-                   AND e.payload->>'isrc' = ANY($1::text[])) AS changes`,
-        [isrcs, after.transactionId.toString(), after.id.toString(), [...WORK_CHANGE_TYPES]],
-      )) as { artists: string[] | null; owners: string[] | null; changes: WorkChangePayload[] | null }[];
-      follow(row.owners ?? undefined, row.artists ?? undefined);
-      for (const change of row.changes ?? []) learn(change);
+                 WHERE e.type IN ('${ChangeType.WORK_REGISTERED}', '${ChangeType.WORK_UPDATED}')
+                   AND e.payload->>'isrc' = ANY($1::text[])
+                   AND (e.transaction_id, e.id) > ($2::xid8, $3::bigint)) AS changes`,
+        [isrcs, after.transactionId.toString(), after.id.toString()],
+      )) as { artists: string[] | null; changes: WorkChangePayload[] | null }[];
+      follow(row.artists ?? undefined);
+      for (const change of row.changes ?? []) follow([...(change.mainArtistIds ?? []), ...(change.previousMainArtistIds ?? [])]);
     },
     matches(record) {
       if (isWorkChange(record)) {
         const change = record.payload as unknown as WorkChangePayload;
         if (!works.has(change.isrc)) return false;
-        learn(change);
+        follow(change.mainArtistIds);
         return turnsDecisions(record);
       }
       if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {
         const { isrc, artist } = record.payload as { isrc?: string; artist?: string };
         return (isrc !== undefined && works.has(isrc)) || (artist !== undefined && artists.has(artist));
       }
-      return record.partnerIds.some((id) => owners.has(id));
+      return true;
     },
   };
 }

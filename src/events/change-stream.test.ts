@@ -1,7 +1,8 @@
 import { PartnerEntity } from '../partners/partner.entity';
 import type { ChangeFollower } from './change-follower';
 import type { ChangeRecord } from './change-record';
-import { ChangeStream, type ReplayedChange } from './change-stream';
+import { ChangeStream } from './change-stream';
+import { CursorExpiredError } from './changes.errors';
 import { ChangeType } from './change-type';
 import { toCursor, type Position } from './cursor';
 
@@ -21,14 +22,14 @@ function event(id: number, type: ChangeType, artist: string): ChangeRecord {
   };
 }
 
-/** Follows the artists a work change names from then on, and those `load` finds. */
+/** Follows the artists `load` finds, and those a work change names from then on. */
 function learningFollower(loaded: string[] = [], loading: Promise<void> = Promise.resolve()): ChangeFollower {
   const followed = new Set<unknown>();
   return {
-    load: async () => {
+    load: jest.fn(async () => {
       await loading;
       for (const artist of loaded) followed.add(artist);
-    },
+    }),
     matches: (record) => {
       if (record.type === ChangeType.WORK_UPDATED) {
         followed.add(record.payload.artist);
@@ -40,24 +41,27 @@ function learningFollower(loaded: string[] = [], loading: Promise<void> = Promis
   };
 }
 
-function streamFrom(replay: ReplayedChange[], options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void } = {}): ChangeStream {
+function streamFrom(
+  replay: ChangeRecord[],
+  options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void; expired?: boolean } = {},
+): ChangeStream {
   const pages = [replay, []];
   return new ChangeStream({
     start: at(1),
-    replayThrough: replay.length > 0 ? replay[replay.length - 1].record.position : null,
+    replayThrough: options.expired ? at(100) : replay.length > 0 ? replay[replay.length - 1].position : null,
     types: null,
     follower: options.follower ?? learningFollower(),
     bufferLimit: options.bufferLimit ?? 10,
-    readReplay: async () => ({ records: pages.shift() ?? [], expired: false }),
+    readReplay: async () => ({ records: pages.shift() ?? [], expired: options.expired ?? false }),
     onOverflow: options.onOverflow ?? (() => undefined),
     onEnd: () => undefined,
   });
 }
 
-/** The ids of the next `count` events, or of those that came within a second. */
+/** The ids of the next `count` events, or of those that came within 300 ms (all of them are in memory). */
 async function take(stream: ChangeStream, count: number): Promise<string[]> {
   const seen: string[] = [];
-  const deadline = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 1_000).unref());
+  const deadline = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 300).unref());
   for (let i = 0; i < count; i += 1) {
     const result = await Promise.race([stream.next(), deadline]);
     if (!result) break;
@@ -67,43 +71,43 @@ async function take(stream: ChangeStream, count: number): Promise<string[]> {
 }
 
 describe('ChangeStream with a follower', () => {
-  it('asks it in outbox order: an event pushed live during the replay is judged after the replayed ones', async () => {
-    const stream = streamFrom([{ record: event(2, ChangeType.WORK_UPDATED, 'x'), heard: true }]);
-    // Pushed by the feed before the replay read the event that makes it followed.
-    stream.push(event(3, ChangeType.CONSENT_RECORDED, 'x'));
-    stream.push(event(4, ChangeType.CONSENT_RECORDED, 'y'));
-    await stream.start();
-    const delivered = take(stream, 3);
-    stream.push(event(5, ChangeType.CONSENT_RECORDED, 'x'));
-    expect(await delivered).toEqual(['event-2', 'event-3', 'event-5']);
-  });
-
   it('judges nothing before it has loaded: an event pushed meanwhile is judged on what it loaded', async () => {
     let loaded!: () => void;
     const stream = streamFrom([], { follower: learningFollower(['x'], new Promise((resolve) => (loaded = resolve))) });
     const starting = stream.start();
     stream.push(event(2, ChangeType.CONSENT_RECORDED, 'x'));
+    stream.push(event(3, ChangeType.CONSENT_RECORDED, 'y'));
     loaded();
     await starting;
-    expect(await take(stream, 1)).toEqual(['event-2']);
+    stream.push(event(4, ChangeType.CONSENT_RECORDED, 'x'));
+    expect(await take(stream, 3)).toEqual(['event-2', 'event-4']);
   });
 
-  it('learns from the events it witnesses, live or replayed, and never delivers them', async () => {
-    const stream = streamFrom([
-      { record: event(2, ChangeType.WORK_UPDATED, 'x'), heard: false },
-      { record: event(3, ChangeType.CONSENT_RECORDED, 'x'), heard: true },
-    ]);
-    stream.witness(event(4, ChangeType.WORK_UPDATED, 'y'));
-    stream.push(event(5, ChangeType.CONSENT_RECORDED, 'y'));
+  it('replays only what it keeps', async () => {
+    const stream = streamFrom(
+      [event(2, ChangeType.CONSENT_RECORDED, 'y'), event(3, ChangeType.CONSENT_RECORDED, 'x'), event(4, ChangeType.CONSENT_RECORDED, 'y')],
+      { follower: learningFollower(['x']) },
+    );
     await stream.start();
-    const delivered = take(stream, 3);
-    stream.witness(event(6, ChangeType.WORK_UPDATED, 'z'));
-    stream.witness(event(7, ChangeType.CONSENT_RECORDED, 'z'));
-    stream.push(event(8, ChangeType.CONSENT_RECORDED, 'z'));
-    expect(await delivered).toEqual(['event-3', 'event-5', 'event-8']);
+    stream.push(event(5, ChangeType.CONSENT_RECORDED, 'x'));
+    expect(await take(stream, 3)).toEqual(['event-3', 'event-5']);
   });
 
-  it('once live, holds only the events it keeps: others do not count against the buffer', async () => {
+  it('learns at once from the events it witnesses, even while loading, and never delivers them', async () => {
+    let loaded!: () => void;
+    const stream = streamFrom([], { follower: learningFollower([], new Promise((resolve) => (loaded = resolve))) });
+    const starting = stream.start();
+    stream.witness(event(2, ChangeType.WORK_UPDATED, 'y'));
+    stream.push(event(3, ChangeType.CONSENT_RECORDED, 'y'));
+    loaded();
+    await starting;
+    stream.witness(event(4, ChangeType.WORK_UPDATED, 'z'));
+    stream.witness(event(5, ChangeType.CONSENT_RECORDED, 'z'));
+    stream.push(event(6, ChangeType.CONSENT_RECORDED, 'z'));
+    expect(await take(stream, 3)).toEqual(['event-3', 'event-6']);
+  });
+
+  it('once loaded, holds only the events it keeps: others do not count against the buffer', async () => {
     const onOverflow = jest.fn();
     const stream = streamFrom([], { bufferLimit: 2, onOverflow });
     await stream.start();
@@ -112,5 +116,11 @@ describe('ChangeStream with a follower', () => {
     stream.push(event(20, ChangeType.CONSENT_RECORDED, 'x'));
     expect(await take(stream, 2)).toEqual(['event-2', 'event-20']);
     expect(onOverflow).not.toHaveBeenCalled();
+  });
+
+  it('fails on an expired cursor before loading its follower', async () => {
+    const follower = learningFollower();
+    await expect(streamFrom([], { follower, expired: true }).start()).rejects.toThrow(CursorExpiredError);
+    expect(follower.load).not.toHaveBeenCalled();
   });
 });

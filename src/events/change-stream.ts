@@ -14,17 +14,10 @@ export interface ChangeStreamOptions {
   follower?: ChangeFollower;
   /** Live events held for a subscriber that does not keep up; one more and it is disconnected. */
   bufferLimit: number;
-  /** Events after `after` through `through` that the subscriber may hear, and those its follower witnesses. */
-  readReplay(after: Position, through: Position): Promise<{ records: ReplayedChange[]; expired: boolean }>;
+  readReplay(after: Position, through: Position): Promise<{ records: ChangeRecord[]; expired: boolean }>;
   /** Called once, with the position through which events were handed to the socket. */
   onOverflow(deliveredThrough: Position): void;
   onEnd(): void;
-}
-
-export interface ReplayedChange {
-  record: ChangeRecord;
-  /** False for an event only shown to the follower. */
-  heard: boolean;
 }
 
 /** How long an overflowed stream waits for its event in flight to reach the socket before closing anyway. */
@@ -45,11 +38,8 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   private inFlight: ChangeRecord | undefined;
   private replayPage: ChangeRecord[] = [];
   private replaying: boolean;
-  /**
-   * Until the follower has loaded and the replay is done, live events wait here unjudged, so that the
-   * follower sees every event in outbox order; they count against the buffer meanwhile.
-   */
-  private held: ReplayedChange[] | null;
+  /** Live events that came while the follower was loading, to be judged once it has. */
+  private held: ChangeRecord[] | null;
   private live: ChangeRecord[] = [];
   private waiting: ((result: IteratorResult<ChangeRecord>) => void) | undefined;
   private ended = false;
@@ -61,25 +51,31 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     this.replayedThrough = options.start;
     this.deliveredThrough = options.start;
     this.replaying = options.replayThrough !== null && isAfter(options.replayThrough, options.start);
-    this.held = this.replaying || options.follower ? [] : null;
+    this.held = options.follower ? [] : null;
   }
 
-  /** Loads the follower and reads the first replay page, so an expired cursor fails the subscription before it starts. */
+  /**
+   * Reads the first replay page, so an expired cursor fails the subscription before anything else, then
+   * loads the follower: from then on it judges every event, replayed or live, as it comes.
+   */
   async start(): Promise<void> {
-    await this.options.follower?.load(this.options.start);
     if (this.replaying) await this.readReplayPage();
-    else this.judgeHeld();
+    await this.options.follower?.load(this.options.start);
+    const held = this.held ?? [];
+    this.held = null;
+    for (const record of held) this.push(record);
   }
 
   /** A live event the subscriber may see, in feed order. */
   push(record: ChangeRecord): void {
     if (!this.due(record)) return;
     if (this.held) {
-      this.hold({ record, heard: true });
+      this.held.push(record);
+      if (this.held.length > this.options.bufferLimit) this.overflow();
       return;
     }
-    if (this.options.follower && !this.options.follower.matches(record)) return;
-    if (this.waiting && this.live.length === 0) {
+    if (!this.keeps(record)) return;
+    if (this.waiting && !this.replaying && this.live.length === 0) {
       this.handOn(record);
       return;
     }
@@ -87,12 +83,13 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     if (this.live.length > this.options.bufferLimit) this.overflow();
   }
 
-  /** A live event the subscriber may not see, in feed order: shown to the follower if it witnesses it. */
+  /**
+   * A live event the subscriber may not see: shown to the follower if it witnesses it, at once (what it
+   * learns only adds to what it follows, so it need not wait for the load or the replay).
+   */
   witness(record: ChangeRecord): void {
     const { follower } = this.options;
-    if (!follower || !this.due(record) || !witnesses(follower, record)) return;
-    if (this.held) this.hold({ record, heard: false });
-    else follower.matches(record);
+    if (follower && this.due(record) && witnesses(follower, record)) follower.matches(record);
   }
 
   /** graphql-ws has written the event last handed on to the socket (its `onNext` hook). */
@@ -111,7 +108,8 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     if (this.overflowed) return new Promise((resolve) => (this.waiting = resolve));
     while (this.replaying) {
       const record = this.replayPage.shift();
-      if (record) return this.yield(record);
+      if (record && this.keeps(record)) return this.yield(record);
+      if (record) continue;
       try {
         await this.readReplayPage();
       } catch (error) {
@@ -158,33 +156,16 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
     return !this.options.types || this.options.types.has(record.type);
   }
 
-  private hold(change: ReplayedChange): void {
-    this.held!.push(change);
-    if (this.held!.length > this.options.bufferLimit) this.overflow();
-  }
-
-  /** The follower's verdict, in order: heard events it keeps are delivered, the rest only taught it. */
-  private judged(changes: readonly ReplayedChange[]): ChangeRecord[] {
-    const { follower } = this.options;
-    return changes.filter((change) => (follower ? follower.matches(change.record) : true) && change.heard).map((change) => change.record);
-  }
-
-  private judgeHeld(): void {
-    if (!this.held) return;
-    this.live.push(...this.judged(this.held));
-    this.held = null;
+  private keeps(record: ChangeRecord): boolean {
+    return this.options.follower?.matches(record) ?? true;
   }
 
   private async readReplayPage(): Promise<void> {
     const { records, expired } = await this.options.readReplay(this.replayedThrough, this.options.replayThrough!);
     if (expired) throw new CursorExpiredError();
-    this.replayPage = this.judged(records);
-    if (records.length > 0) {
-      this.replayedThrough = records[records.length - 1].record.position;
-      return;
-    }
-    this.replaying = false;
-    this.judgeHeld();
+    if (records.length === 0) this.replaying = false;
+    else this.replayedThrough = records[records.length - 1].position;
+    this.replayPage = records;
   }
 
   private yield(record: ChangeRecord): IteratorResult<ChangeRecord> {

@@ -1,7 +1,5 @@
 import { audienceCondition, type Audience } from './change-audience';
-import type { ChangeFollower } from './change-follower';
 import { CHANGE_RECORD_COLUMNS, toChangeRecord, type ChangeRecord, type ChangeRow } from './change-record';
-import type { ReplayedChange } from './change-stream';
 import type { ChangeType } from './change-type';
 import { ORIGIN, type Position } from './cursor';
 
@@ -80,33 +78,24 @@ export interface ReplayRequest {
   through: Position;
   audience: Audience;
   types: readonly ChangeType[] | null;
-  /** Events to read even when the audience may not hear them, marked unheard (change-follower.ts). */
-  witnesses: ChangeFollower['witnesses'];
   limit: number;
 }
 
 /**
- * A page of the events a subscriber may see between two positions (and those its follower witnesses),
- * for replay. `expired` is true when
+ * A page of the events a subscriber may see between two positions, for replay. `expired` is true when
  * retention has pruned rows after `after`: the page could be missing some, so the subscriber must
  * resynchronize. It is read in the same statement, hence the same snapshot, as the rows.
  */
 export async function readReplayPage(
   query: Query,
   request: ReplayRequest,
-): Promise<{ records: ReplayedChange[]; expired: boolean }> {
-  const { after, through, witnesses } = request;
+): Promise<{ records: ChangeRecord[]; expired: boolean }> {
+  const { after, through } = request;
   const params: unknown[] = [after.transactionId.toString(), after.id.toString(), through.transactionId.toString(), through.id.toString()];
-  const heard = audienceCondition(request.audience, params);
-  let witnessed = 'FALSE';
-  if (witnesses) {
-    params.push([...witnesses.types], [...witnesses.isrcs]);
-    witnessed = `(e.type = ANY($${params.length - 1}::text[]) AND e.payload->>'isrc' = ANY($${params.length}::text[]))`;
-  }
   const conditions = [
     '(e.transaction_id, e.id) > ($1::xid8, $2::bigint)',
     '(e.transaction_id, e.id) <= ($3::xid8, $4::bigint)',
-    `(${heard} OR ${witnessed})`,
+    audienceCondition(request.audience, params),
   ];
   if (request.types) {
     params.push(request.types);
@@ -118,18 +107,13 @@ export async function readReplayPage(
      FROM (SELECT (pruned_through_transaction, pruned_through_id) > ($1::xid8, $2::bigint) AS expired
            FROM change_event_retention) r
      LEFT JOIN LATERAL (
-       SELECT ${CHANGE_RECORD_COLUMNS}, ${heard} AS heard
+       SELECT ${CHANGE_RECORD_COLUMNS}
        FROM change_event e JOIN partner p ON p.id = e.actor_id
        WHERE ${conditions.join(' AND ')}
        ORDER BY e.transaction_id, e.id LIMIT $${params.length}
      ) page ON true`,
     params,
-  )) as (Partial<ChangeRow> & { expired: boolean; heard: boolean | null })[];
+  )) as (Partial<ChangeRow> & { expired: boolean })[];
   const expired = rows[0]?.expired ?? false;
-  return {
-    expired,
-    records: rows
-      .filter((row) => row.id !== null && row.id !== undefined)
-      .map((row) => ({ record: toChangeRecord(row as ChangeRow), heard: row.heard === true })),
-  };
+  return { expired, records: rows.filter((row) => row.id !== null && row.id !== undefined).map((row) => toChangeRecord(row as ChangeRow)) };
 }

@@ -83,6 +83,17 @@ function mainArtistsOf<T extends { role: string }>(credits: readonly T[], idOf: 
   return credits.filter((credit) => credit.role === ArtistRole.MAIN).map(idOf);
 }
 
+/**
+ * A consent record on an artist names the AI partners licensing the artist's works as they are when it
+ * is written (consent.service.ts). Crediting an artist as MAIN therefore waits for a record being
+ * written on it, or that record for this credit (it locks works, then artists, as here), so that the
+ * pipelines of the works licensed hear of one of the two after both.
+ */
+async function lockMainArtists(manager: EntityManager, works: readonly ValidatedWork[], artistIds: ReadonlyMap<string, string>): Promise<void> {
+  const ids = [...new Set(works.flatMap((w) => mainArtistsOf(w.artists, (a) => artistIds.get(artistKey(a))!)))];
+  await manager.query(`SELECT 1 FROM artist WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`, [ids]);
+}
+
 export class WorksService {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -201,6 +212,7 @@ export class WorksService {
       );
 
       const artistIds = await this.upsertArtists(manager, works);
+      await lockMainArtists(manager, works, artistIds);
       const fingerprintOf = (w: ValidatedWork) =>
         fingerprint({
           title: w.title,
@@ -260,7 +272,6 @@ export class WorksService {
           title: c.w.title,
           ownerLabelIds: c.w.shareLabelIds,
           mainArtistIds: c.mainArtists,
-          previousOwnerLabelIds: c.previousOwners,
           previousMainArtistIds: c.previousMainArtists,
           turnsDecisions: c.turnsDecisions,
         },

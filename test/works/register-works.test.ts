@@ -232,6 +232,24 @@ describe('registerWorks', () => {
     }
   });
 
+  it('waits for a consent record being written on an artist it credits as MAIN, so that one of the two events names the works\' licensees', async () => {
+    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600001', { artists: [{ name: 'Withdrawing Artist', role: 'MAIN' }] })] });
+    const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Withdrawing Artist'`);
+    // What recordConsent and withdrawConsent hold on an artist from its lock to their commit.
+    const consent = await holdingTransaction(db.dataSource, `SELECT 1 FROM artist WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+    try {
+      const credit = work('GBCNS2600002', { artists: [{ name: 'Withdrawing Artist', role: 'MAIN' }] });
+      const call = gateway.request(demo.aurora.token, REGISTER, { input: [credit] });
+      const outcome = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
+      expect(outcome).toBe('still waiting');
+      await consent.commitTransaction();
+      expect((await call).body.data.registerWorks.createdCount).toBe(1);
+    } finally {
+      if (consent.isTransactionActive) await consent.rollbackTransaction();
+      await consent.release();
+    }
+  });
+
   it('answers concurrent calls that write the same new works and new artists in different orders, without deadlock', async () => {
     const isrcs = Array.from({ length: 20 }, (_, i) => `GBDLK26${String(i).padStart(5, '0')}`);
     const artists = Array.from({ length: 20 }, (_, i) => `Deadlock Artist ${i}`);
