@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { toGlobalId } from '../common/relay/global-id';
 import type { ChangeFollower } from '../events/change-follower';
 import type { ChangeRecord } from '../events/change-record';
+import { CursorExpiredError } from '../events/changes.errors';
 import { ChangeType } from '../events/change-type';
 
 /**
@@ -42,7 +43,9 @@ interface WorkChangePayload {
  * artist a work has lost since. Every work change on a followed work adds to them, heard or only
  * witnessed (a work an AI partner does not license yet can get an artist it will depend on later). A
  * former artist stays followed: one event too many rather than one missed. (Work events written before
- * they named artists, at most a retention period ago, add none.)
+ * they named artists, at most a retention period ago, add none.) A consent record on an artist and a
+ * registration crediting it queue, the waiting one drawing the later transaction id
+ * (works/registration-locks.ts), so the credit is learnt before the consent is judged.
  */
 export function followedWorks(dataSource: DataSource, isrcs: readonly string[] | undefined): ChangeFollower {
   if (!isrcs) {
@@ -53,28 +56,36 @@ export function followedWorks(dataSource: DataSource, isrcs: readonly string[] |
   const follow = (artistIds: readonly string[] = []) => {
     for (const id of artistIds) artists.add(toGlobalId('Artist', id));
   };
+  const learn = (change: WorkChangePayload) => {
+    follow(change.mainArtistIds);
+    follow(change.previousMainArtistIds);
+  };
   return {
     witnesses: { types: WORK_CHANGE_TYPES, isrcs: works },
     async load(after) {
-      // One statement, so one snapshot: the work changes it reads and the credits they led to agree.
-      // The type condition is written out so that the outbox's index on work changes serves it.
+      // One statement, so one snapshot: the work changes it reads and the credits they led to agree, and
+      // none of those changes pruned since the stream checked its cursor. The type condition is written
+      // out so that the outbox's index on work changes serves it.
       const [row] = (await dataSource.query(
-        `SELECT (SELECT array_agg(DISTINCT wa.artist_id) FROM work w JOIN work_artist wa ON wa.work_id = w.id
+        `SELECT (SELECT (pruned_through_transaction, pruned_through_id) > ($2::xid8, $3::bigint)
+                 FROM change_event_retention) AS expired,
+                (SELECT array_agg(DISTINCT wa.artist_id) FROM work w JOIN work_artist wa ON wa.work_id = w.id
                  WHERE w.isrc = ANY($1::text[]) AND wa.role = 'MAIN') AS artists,
                 (SELECT jsonb_agg(e.payload) FROM change_event e
                  WHERE e.type IN ('${ChangeType.WORK_REGISTERED}', '${ChangeType.WORK_UPDATED}')
                    AND e.payload->>'isrc' = ANY($1::text[])
                    AND (e.transaction_id, e.id) > ($2::xid8, $3::bigint)) AS changes`,
         [isrcs, after.transactionId.toString(), after.id.toString()],
-      )) as { artists: string[] | null; changes: WorkChangePayload[] | null }[];
+      )) as { expired: boolean; artists: string[] | null; changes: WorkChangePayload[] | null }[];
+      if (row.expired) throw new CursorExpiredError();
       follow(row.artists ?? undefined);
-      for (const change of row.changes ?? []) follow([...(change.mainArtistIds ?? []), ...(change.previousMainArtistIds ?? [])]);
+      for (const change of row.changes ?? []) learn(change);
     },
     matches(record) {
       if (isWorkChange(record)) {
         const change = record.payload as unknown as WorkChangePayload;
         if (!works.has(change.isrc)) return false;
-        follow(change.mainArtistIds);
+        learn(change);
         return turnsDecisions(record);
       }
       if (record.type === ChangeType.CONSENT_RECORDED || record.type === ChangeType.CONSENT_WITHDRAWN) {

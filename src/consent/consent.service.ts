@@ -12,6 +12,7 @@ import { followedWorks } from './consent-changed';
 import { appendChangeEvents } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { PartnerType } from '../partners/partner.entity';
+import { lockArtistsAgainstRegistration } from '../works/registration-locks';
 import { ConsentScope, ConsentState, type EvidenceMethod } from './consent-record.entity';
 import type { RecordConsentInput, WithdrawConsentInput } from './consent.types';
 import {
@@ -191,6 +192,7 @@ export class ConsentService {
    */
   private async write(viewer: Viewer, declaration: ConsentDeclaration, eventType: ChangeType): Promise<ConsentRecordRow[]> {
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {
+      await lockArtistsAgainstRegistration(manager, declaration.artistIds);
       const works = await this.lockWorks(manager, viewer, declaration.isrcs);
       const artists = await this.lockArtists(manager, viewer, declaration.artistIds);
       this.checkMayManage(viewer, works, artists);

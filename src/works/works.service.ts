@@ -6,12 +6,12 @@ import { ConflictError, ForbiddenError } from '../common/errors';
 import { isIsrcPosition, readPage, toConnection, type Connection, type PageArgs } from '../common/relay/connection';
 import { idOf, toGlobalId } from '../common/relay/global-id';
 import { groupBy } from '../common/group-by';
-import { AdvisoryNamespace } from '../db/advisory-locks';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents, type NewChangeEvent } from '../events/outbox';
 import { MandatePermission } from '../partners/mandate.entity';
 import { PartnerType } from '../partners/partner.entity';
 import { ArtistRole } from './work-artist.entity';
+import { artistKey, lockRegistrationKeys } from './registration-locks';
 import { rejectProblems, validateWorks, type Problem, type ValidatedWork } from './works.validation';
 import type { WorkFilter, WorkInput } from './works.types';
 
@@ -81,17 +81,6 @@ function decisionInputs(ownerIds: readonly string[], mainArtistIds: readonly str
 
 function mainArtistsOf<T extends { role: string }>(credits: readonly T[], idOf: (credit: T) => string): string[] {
   return credits.filter((credit) => credit.role === ArtistRole.MAIN).map(idOf);
-}
-
-/**
- * A consent record on an artist names the AI partners licensing the artist's works as they are when it
- * is written (consent.service.ts). Crediting an artist as MAIN therefore waits for a record being
- * written on it, or that record for this credit (it locks works, then artists, as here), so that the
- * pipelines of the works licensed hear of one of the two after both.
- */
-async function lockMainArtists(manager: EntityManager, works: readonly ValidatedWork[], artistIds: ReadonlyMap<string, string>): Promise<void> {
-  const ids = [...new Set(works.flatMap((w) => mainArtistsOf(w.artists, (a) => artistIds.get(artistKey(a))!)))];
-  await manager.query(`SELECT 1 FROM artist WHERE id = ANY($1::uuid[]) ORDER BY id FOR SHARE`, [ids]);
 }
 
 export class WorksService {
@@ -212,7 +201,6 @@ export class WorksService {
       );
 
       const artistIds = await this.upsertArtists(manager, works);
-      await lockMainArtists(manager, works, artistIds);
       const fingerprintOf = (w: ValidatedWork) =>
         fingerprint({
           title: w.title,
@@ -398,26 +386,4 @@ export class WorksService {
       [shares.map((s) => s[0]), shares.map((s) => s[1]), shares.map((s) => s[2])],
     );
   }
-}
-
-/** Keys share buckets (a power of two), so that a call of thousands of works holds at most this many locks. */
-const REGISTRATION_LOCK_BUCKETS = 1024;
-
-/**
- * Serializes the calls that write a common work or artist, whole: the later one waits for the earlier to
- * commit, then finds its rows and updates or leaves them (idempotent), instead of waiting on another
- * call's uncommitted insert while that call waits on one of its own (a deadlock). Buckets are taken in
- * ascending order, so two calls queue rather than deadlock on the locks themselves.
- */
-async function lockRegistrationKeys(manager: EntityManager, works: ValidatedWork[]): Promise<void> {
-  const keys = works.flatMap((w) => [`work:${w.isrc}`, ...w.artists.map((a) => `artist:${artistKey(a)}`)]);
-  await manager.query(
-    `SELECT count(pg_advisory_xact_lock($2::int, bucket))
-     FROM (SELECT DISTINCT (hashtextextended(key, 0) & $3::bigint)::int AS bucket FROM unnest($1::text[]) AS key ORDER BY bucket) ordered`,
-    [keys, AdvisoryNamespace.WORK_REGISTRATION, REGISTRATION_LOCK_BUCKETS - 1],
-  );
-}
-
-function artistKey(artist: { name: string; isni?: string | null }): string {
-  return artist.isni ? `isni:${artist.isni}` : `name:${artist.name}`;
 }

@@ -1,3 +1,6 @@
+import { followedWorks } from '../../src/consent/consent-changed';
+import { CursorExpiredError } from '../../src/events/changes.errors';
+import { ORIGIN } from '../../src/events/cursor';
 import { insertAgreement } from '../support/agreements-fixtures';
 import type { TestDatabase } from '../support/database';
 import type { Demo } from '../support/demo';
@@ -226,6 +229,17 @@ describe('consentChanged', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(pipeline.events).toHaveLength(3);
     expect(resumed.events).toHaveLength(2);
+  });
+
+  it('does not start a follower from a position pruned meanwhile: CURSOR_EXPIRED rather than artists missed', async () => {
+    // Pruning that passed the position between the stream's first replay page and the follower's load.
+    await db.dataSource.query(`UPDATE change_event_retention SET pruned_through_transaction = '1', pruned_through_id = 1`);
+    try {
+      await expect(followedWorks(db.dataSource, [FOLLOWED]).load(ORIGIN)).rejects.toThrow(CursorExpiredError);
+      await expect(followedWorks(db.dataSource, [FOLLOWED]).load({ transactionId: 1n, id: 1n })).resolves.toBeUndefined();
+    } finally {
+      await db.dataSource.query(`UPDATE change_event_retention SET pruned_through_transaction = '0', pruned_through_id = 0`);
+    }
   });
 
   it('is refused to labels', async () => {

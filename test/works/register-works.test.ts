@@ -1,3 +1,5 @@
+import { toGlobalId } from '../../src/common/relay/global-id';
+import { lockArtistsAgainstRegistration } from '../../src/works/registration-locks';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
@@ -232,21 +234,42 @@ describe('registerWorks', () => {
     }
   });
 
-  it('waits for a consent record being written on an artist it credits as MAIN, so that one of the two events names the works\' licensees', async () => {
-    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600001', { artists: [{ name: 'Withdrawing Artist', role: 'MAIN' }] })] });
-    const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Withdrawing Artist'`);
-    // What recordConsent and withdrawConsent hold on an artist from its lock to their commit.
-    const consent = await holdingTransaction(db.dataSource, `SELECT 1 FROM artist WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  it('makes a consent record on an artist wait for a registration crediting that artist, and draw the later transaction id', async () => {
+    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600001', { artists: [{ name: 'Credited Artist', role: 'MAIN' }] })] });
+    const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Credited Artist'`);
+    // A registerWorks crediting the artist, past its registration locks and its first write.
+    const registration = db.dataSource.createQueryRunner();
+    await registration.connect();
+    await registration.startTransaction();
     try {
-      const credit = work('GBCNS2600002', { artists: [{ name: 'Withdrawing Artist', role: 'MAIN' }] });
-      const call = gateway.request(demo.aurora.token, REGISTER, { input: [credit] });
-      const outcome = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
+      await lockArtistsAgainstRegistration(registration.manager, [id]);
+      const [{ xid }] = await registration.query(`SELECT pg_current_xact_id()::text AS xid`);
+      const consent = gateway.request(
+        demo.aurora.token,
+        `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`,
+        {
+          input: {
+            artists: [toGlobalId('Artist', id)],
+            state: 'GRANTED',
+            useTypes: ['TRAINING'],
+            territories: ['WORLD'],
+            grantedBy: { name: 'Credited Artist' },
+            evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
+          },
+        },
+      );
+      const outcome = await Promise.race([consent, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
       expect(outcome).toBe('still waiting');
-      await consent.commitTransaction();
-      expect((await call).body.data.registerWorks.createdCount).toBe(1);
+      await registration.commitTransaction();
+      expect((await consent).body.errors).toBeUndefined();
+      // The outbox orders by transaction id: consentChanged's followers learn the credit before judging the consent.
+      const [event] = await db.dataSource.query(
+        `SELECT transaction_id::text AS transaction_id FROM change_event WHERE type = 'CONSENT_RECORDED' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(BigInt(event.transaction_id)).toBeGreaterThan(BigInt(xid));
     } finally {
-      if (consent.isTransactionActive) await consent.rollbackTransaction();
-      await consent.release();
+      if (registration.isTransactionActive) await registration.rollbackTransaction();
+      await registration.release();
     }
   });
 
