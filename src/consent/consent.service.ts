@@ -186,9 +186,11 @@ export class ConsentService {
   }
 
   /**
-   * Writes one record per subject, all or nothing. Subjects are locked (works, then artists, in key
-   * order) before the viewer's right to act on them is checked and before recorded_at is taken, so
-   * concurrent calls on the same subject queue and recorded_at follows commit order per subject.
+   * Writes one record per subject, all or nothing. First the artists' registration locks, which queue
+   * this call with a registerWorks crediting them (works/registration-locks.ts); then the subjects' rows
+   * (works, then artists, in key order), before the viewer's right to act on them is checked and before
+   * recorded_at is taken, so concurrent calls on the same subject queue and recorded_at follows commit
+   * order per subject.
    */
   private async write(viewer: Viewer, declaration: ConsentDeclaration, eventType: ChangeType): Promise<ConsentRecordRow[]> {
     return transactionAs(this.dataSource, viewer, async (manager, viewer) => {

@@ -9,10 +9,10 @@ import type { Position } from './cursor';
  */
 export interface ChangeFollower {
   /**
-   * Reads the starting state, for the events after `after` (those it is about to replay and the live
-   * ones): called once the stream is registered, before any event is asked about.
+   * Reads the starting state, for the events after `after` (those it is about to replay, when `replays`,
+   * and the live ones): called once the stream is registered, before any event is asked about.
    */
-  load(after: Position): Promise<void>;
+  load(after: Position, replays: boolean): Promise<void>;
   matches(record: ChangeRecord): boolean;
   /** Events to show it even when the subscriber may not hear them: these types, on these ISRCs. */
   witnesses: { types: ReadonlySet<ChangeType>; isrcs: ReadonlySet<string> } | null;

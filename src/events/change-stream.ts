@@ -59,8 +59,9 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
    * loads the follower: from then on it judges every event, replayed or live, as it comes.
    */
   async start(): Promise<void> {
-    if (this.replaying) await this.readReplayPage();
-    await this.options.follower?.load(this.options.start);
+    const replays = this.replaying;
+    if (replays) await this.readReplayPage();
+    await this.options.follower?.load(this.options.start, replays);
     const held = this.held ?? [];
     this.held = null;
     for (const record of held) this.push(record);

@@ -231,12 +231,13 @@ describe('consentChanged', () => {
     expect(resumed.events).toHaveLength(2);
   });
 
-  it('does not start a follower from a position pruned meanwhile: CURSOR_EXPIRED rather than artists missed', async () => {
-    // Pruning that passed the position between the stream's first replay page and the follower's load.
+  it('loads no follower for a replay from a position pruned since its cursor was checked: CURSOR_EXPIRED rather than artists missed', async () => {
     await db.dataSource.query(`UPDATE change_event_retention SET pruned_through_transaction = '1', pruned_through_id = 1`);
     try {
-      await expect(followedWorks(db.dataSource, [FOLLOWED]).load(ORIGIN)).rejects.toThrow(CursorExpiredError);
-      await expect(followedWorks(db.dataSource, [FOLLOWED]).load({ transactionId: 1n, id: 1n })).resolves.toBeUndefined();
+      await expect(followedWorks(db.dataSource, [FOLLOWED]).load(ORIGIN, true)).rejects.toThrow(CursorExpiredError);
+      await expect(followedWorks(db.dataSource, [FOLLOWED]).load({ transactionId: 1n, id: 1n }, true)).resolves.toBeUndefined();
+      // Live only, from the head of an outbox pruned empty (ORIGIN): nothing to replay, nothing expired.
+      await expect(followedWorks(db.dataSource, [FOLLOWED]).load(ORIGIN, false)).resolves.toBeUndefined();
     } finally {
       await db.dataSource.query(`UPDATE change_event_retention SET pruned_through_transaction = '0', pruned_through_id = 0`);
     }

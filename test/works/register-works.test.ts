@@ -1,5 +1,8 @@
 import { toGlobalId } from '../../src/common/relay/global-id';
-import { lockArtistsAgainstRegistration } from '../../src/works/registration-locks';
+import { lockArtistsAgainstRegistration, lockRegistrationKeys } from '../../src/works/registration-locks';
+import { ArtistRole } from '../../src/works/work-artist.entity';
+import { validateWorks } from '../../src/works/works.validation';
+import type { WorkInput } from '../../src/works/works.types';
 import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
@@ -234,43 +237,70 @@ describe('registerWorks', () => {
     }
   });
 
-  it('makes a consent record on an artist wait for a registration crediting that artist, and draw the later transaction id', async () => {
-    await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600001', { artists: [{ name: 'Credited Artist', role: 'MAIN' }] })] });
-    const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Credited Artist'`);
-    // A registerWorks crediting the artist, past its registration locks and its first write.
-    const registration = db.dataSource.createQueryRunner();
-    await registration.connect();
-    await registration.startTransaction();
-    try {
-      await lockArtistsAgainstRegistration(registration.manager, [id]);
-      const [{ xid }] = await registration.query(`SELECT pg_current_xact_id()::text AS xid`);
-      const consent = gateway.request(
-        demo.aurora.token,
-        `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`,
-        {
-          input: {
-            artists: [toGlobalId('Artist', id)],
-            state: 'GRANTED',
-            useTypes: ['TRAINING'],
-            territories: ['WORLD'],
-            grantedBy: { name: 'Credited Artist' },
-            evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
-          },
+  describe('and a consent record on an artist it credits', () => {
+    const recordConsent = (artistId: string) =>
+      gateway.request(demo.aurora.token, `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { records { id } } }`, {
+        input: {
+          artists: [toGlobalId('Artist', artistId)],
+          state: 'GRANTED',
+          useTypes: ['TRAINING'],
+          territories: ['WORLD'],
+          grantedBy: { name: 'Credited Artist' },
+          evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
         },
-      );
-      const outcome = await Promise.race([consent, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
-      expect(outcome).toBe('still waiting');
-      await registration.commitTransaction();
-      expect((await consent).body.errors).toBeUndefined();
-      // The outbox orders by transaction id: consentChanged's followers learn the credit before judging the consent.
-      const [event] = await db.dataSource.query(
-        `SELECT transaction_id::text AS transaction_id FROM change_event WHERE type = 'CONSENT_RECORDED' ORDER BY id DESC LIMIT 1`,
-      );
-      expect(BigInt(event.transaction_id)).toBeGreaterThan(BigInt(xid));
-    } finally {
-      if (registration.isTransactionActive) await registration.rollbackTransaction();
-      await registration.release();
-    }
+      });
+    const stillWaiting = (call: Promise<unknown>) =>
+      Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
+
+    it('queue: the consent waits for the registration, and draws the later transaction id', async () => {
+      const credit: WorkInput = {
+        isrc: 'GBCNS2600002',
+        title: 'Credited',
+        artists: [{ name: 'Credited Artist', role: ArtistRole.MAIN }],
+        rightsholders: [{ label: demo.aurora.globalId, shareBps: 10000 }],
+      };
+      await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600001', { artists: credit.artists })] });
+      const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Credited Artist'`);
+      // A registerWorks crediting the artist, holding what it takes first (before it has a transaction id).
+      const registration = db.dataSource.createQueryRunner();
+      await registration.connect();
+      await registration.startTransaction();
+      try {
+        await lockRegistrationKeys(registration.manager, validateWorks([credit]));
+        const consent = recordConsent(id);
+        expect(await stillWaiting(consent)).toBe('still waiting');
+        // Its first write, while the consent waits.
+        const [{ xid }] = await registration.query(`SELECT pg_current_xact_id()::text AS xid`);
+        await registration.commitTransaction();
+        expect((await consent).body.errors).toBeUndefined();
+        // The outbox orders by transaction id: consentChanged's followers learn the credit before judging the consent.
+        const [event] = await db.dataSource.query(
+          `SELECT transaction_id::text AS transaction_id FROM change_event WHERE type = 'CONSENT_RECORDED' ORDER BY id DESC LIMIT 1`,
+        );
+        expect(BigInt(event.transaction_id)).toBeGreaterThan(BigInt(xid));
+      } finally {
+        if (registration.isTransactionActive) await registration.rollbackTransaction();
+        await registration.release();
+      }
+    });
+
+    it('queue the other way: the registration waits for the consent being written', async () => {
+      await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600003', { artists: [{ name: 'Consenting Artist', role: 'MAIN' }] })] });
+      const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Consenting Artist'`);
+      const consent = await holdingTransaction(db.dataSource, `SELECT 1`, []);
+      try {
+        await lockArtistsAgainstRegistration(consent.manager, [id]);
+        const call = gateway.request(demo.aurora.token, REGISTER, {
+          input: [work('GBCNS2600004', { artists: [{ name: 'Consenting Artist', role: 'MAIN' }] })],
+        });
+        expect(await stillWaiting(call)).toBe('still waiting');
+        await consent.commitTransaction();
+        expect((await call).body.data.registerWorks.createdCount).toBe(1);
+      } finally {
+        if (consent.isTransactionActive) await consent.rollbackTransaction();
+        await consent.release();
+      }
+    });
   });
 
   it('answers concurrent calls that write the same new works and new artists in different orders, without deadlock', async () => {
