@@ -4,8 +4,10 @@ import type { Position } from './cursor';
 
 /**
  * A subscription's own filter beyond who may hear and the types (consentChanged's followed works). It
- * may learn as it goes, so the stream asks it once per event, in outbox order, and also shows it the
- * events it `witnesses` that the subscriber may not hear: it learns from those, they are never delivered.
+ * may learn as it goes: once it has loaded, the stream asks it once about each event it could deliver
+ * (replayed ones in order, live ones as they come) and shows it, as they come, the live events it
+ * `witnesses` that the subscriber may not hear: it learns from those, they are never delivered. What it
+ * learns must only widen what it keeps, since live and replayed events interleave.
  */
 export interface ChangeFollower {
   /**
