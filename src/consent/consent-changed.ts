@@ -62,11 +62,11 @@ export function followedWorks(dataSource: DataSource, isrcs: readonly string[] |
   };
   return {
     witnesses: { types: WORK_CHANGE_TYPES, isrcs: works },
-    async load(after, replays) {
+    async load(after, resumed) {
       // One statement, so one snapshot: the work changes it reads and the credits they led to agree, and,
-      // for a replay, none of those changes pruned since the stream checked its cursor (live only, `after`
-      // is the feed's head, which an outbox pruned empty leaves behind the pruning point). The type
-      // condition is written out so that the outbox's index on work changes serves it.
+      // resumed from a cursor, none of those changes pruned (without one, `after` is the feed's head,
+      // which an outbox pruned empty leaves behind the pruning point). The type condition is written out
+      // so that the outbox's index on work changes serves it.
       const [row] = (await dataSource.query(
         `SELECT (SELECT (pruned_through_transaction, pruned_through_id) > ($2::xid8, $3::bigint)
                  FROM change_event_retention) AS expired,
@@ -78,7 +78,7 @@ export function followedWorks(dataSource: DataSource, isrcs: readonly string[] |
                    AND (e.transaction_id, e.id) > ($2::xid8, $3::bigint)) AS changes`,
         [isrcs, after.transactionId.toString(), after.id.toString()],
       )) as { expired: boolean; artists: string[] | null; changes: WorkChangePayload[] | null }[];
-      if (replays && row.expired) throw new CursorExpiredError();
+      if (resumed && row.expired) throw new CursorExpiredError();
       follow(row.artists ?? undefined);
       for (const change of row.changes ?? []) learn(change);
     },

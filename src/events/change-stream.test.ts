@@ -43,12 +43,13 @@ function learningFollower(loaded: string[] = [], loading: Promise<void> = Promis
 
 function streamFrom(
   replay: ChangeRecord[],
-  options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void; expired?: boolean } = {},
+  options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void; expired?: boolean; since?: boolean } = {},
 ): ChangeStream {
   const pages = [replay, []];
+  const replayThrough = replay.length > 0 ? replay[replay.length - 1].position : options.since ? at(1) : null;
   return new ChangeStream({
     start: at(1),
-    replayThrough: options.expired ? at(100) : replay.length > 0 ? replay[replay.length - 1].position : null,
+    replayThrough: options.expired ? at(100) : replayThrough,
     types: null,
     follower: options.follower ?? learningFollower(),
     bufferLimit: options.bufferLimit ?? 10,
@@ -116,6 +117,16 @@ describe('ChangeStream with a follower', () => {
     stream.push(event(20, ChangeType.CONSENT_RECORDED, 'x'));
     expect(await take(stream, 2)).toEqual(['event-2', 'event-20']);
     expect(onOverflow).not.toHaveBeenCalled();
+  });
+
+  it("tells its follower whether it starts from the subscriber's cursor, even one with nothing to replay", async () => {
+    const live = learningFollower();
+    await streamFrom([], { follower: live }).start();
+    expect(live.load).toHaveBeenCalledWith(at(1), false);
+    // `since` at the feed's position: nothing to replay, but pruning may have passed it.
+    const resumed = learningFollower();
+    await streamFrom([], { follower: resumed, since: true }).start();
+    expect(resumed.load).toHaveBeenCalledWith(at(1), true);
   });
 
   it('fails on an expired cursor before loading its follower', async () => {

@@ -59,9 +59,9 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
    * loads the follower: from then on it judges every event, replayed or live, as it comes.
    */
   async start(): Promise<void> {
-    const replays = this.replaying;
-    if (replays) await this.readReplayPage();
-    await this.options.follower?.load(this.options.start, replays);
+    if (this.replaying) await this.readReplayPage();
+    // From the subscriber's `since` (whether or not there is anything to replay): its load checks pruning.
+    await this.options.follower?.load(this.options.start, this.options.replayThrough !== null);
     const held = this.held ?? [];
     this.held = null;
     for (const record of held) this.push(record);

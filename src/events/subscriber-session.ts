@@ -34,7 +34,7 @@ export interface ChangesRequest {
 /** Keeps only the events `before` did not see committed; the follower is asked first, so it learns from those too. */
 function liveOnly(follower: ChangeFollower | undefined, before: Snapshot): ChangeFollower {
   return {
-    load: async (after, replays) => follower?.load(after, replays),
+    load: async (after, resumed) => follower?.load(after, resumed),
     matches: (record) => (follower?.matches(record) ?? true) && !committedBy(before, record.position.transactionId),
     witnesses: follower?.witnesses ?? null,
   };

@@ -7,7 +7,7 @@ import type { TestDatabase } from '../support/database';
 import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import { countRows, type Demo } from '../support/demo';
 import type { TestGateway } from '../support/gateway';
-import { holdingTransaction } from '../support/locks';
+import { holdingTransaction, lockWaiters, waitUntil } from '../support/locks';
 
 let db: TestDatabase;
 let gateway: TestGateway;
@@ -249,8 +249,20 @@ describe('registerWorks', () => {
           evidence: { method: 'SIGNED_DOCUMENT', documentHash: 'ab'.repeat(32) },
         },
       });
-    const stillWaiting = (call: Promise<unknown>) =>
-      Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 1_000))]);
+    /** Whether the call is blocked on a lock: polled, not timed, so a slow machine cannot pass it by accident. */
+    async function waitsForALock(call: Promise<unknown>): Promise<boolean> {
+      let settled = false;
+      void call.finally(() => (settled = true));
+      await waitUntil(async () => settled || (await lockWaiters(db.dataSource)) > 0);
+      return !settled;
+    }
+    const lastEventTransaction = async (type: string): Promise<bigint> => {
+      const [event] = await db.dataSource.query(
+        `SELECT transaction_id::text AS transaction_id FROM change_event WHERE type = $1 ORDER BY id DESC LIMIT 1`,
+        [type],
+      );
+      return BigInt(event.transaction_id);
+    };
 
     it('queue: the consent waits for the registration, and draws the later transaction id', async () => {
       const credit: WorkInput = {
@@ -268,23 +280,20 @@ describe('registerWorks', () => {
       try {
         await lockRegistrationKeys(registration.manager, validateWorks([credit]));
         const consent = recordConsent(id);
-        expect(await stillWaiting(consent)).toBe('still waiting');
+        expect(await waitsForALock(consent)).toBe(true);
         // Its first write, while the consent waits.
         const [{ xid }] = await registration.query(`SELECT pg_current_xact_id()::text AS xid`);
         await registration.commitTransaction();
         expect((await consent).body.errors).toBeUndefined();
         // The outbox orders by transaction id: consentChanged's followers learn the credit before judging the consent.
-        const [event] = await db.dataSource.query(
-          `SELECT transaction_id::text AS transaction_id FROM change_event WHERE type = 'CONSENT_RECORDED' ORDER BY id DESC LIMIT 1`,
-        );
-        expect(BigInt(event.transaction_id)).toBeGreaterThan(BigInt(xid));
+        expect(await lastEventTransaction('CONSENT_RECORDED')).toBeGreaterThan(BigInt(xid));
       } finally {
         if (registration.isTransactionActive) await registration.rollbackTransaction();
         await registration.release();
       }
     });
 
-    it('queue the other way: the registration waits for the consent being written', async () => {
+    it('queue the other way: the registration waits for the consent being written, and draws the later transaction id', async () => {
       await gateway.request(demo.aurora.token, REGISTER, { input: [work('GBCNS2600003', { artists: [{ name: 'Consenting Artist', role: 'MAIN' }] })] });
       const [{ id }] = await db.dataSource.query(`SELECT id FROM artist WHERE name = 'Consenting Artist'`);
       const consent = await holdingTransaction(db.dataSource, `SELECT 1`, []);
@@ -293,9 +302,12 @@ describe('registerWorks', () => {
         const call = gateway.request(demo.aurora.token, REGISTER, {
           input: [work('GBCNS2600004', { artists: [{ name: 'Consenting Artist', role: 'MAIN' }] })],
         });
-        expect(await stillWaiting(call)).toBe('still waiting');
+        expect(await waitsForALock(call)).toBe(true);
+        // The consent's first write, while the registration waits.
+        const [{ xid }] = await consent.query(`SELECT pg_current_xact_id()::text AS xid`);
         await consent.commitTransaction();
         expect((await call).body.data.registerWorks.createdCount).toBe(1);
+        expect(await lastEventTransaction('WORK_REGISTERED')).toBeGreaterThan(BigInt(xid));
       } finally {
         if (consent.isTransactionActive) await consent.rollbackTransaction();
         await consent.release();
