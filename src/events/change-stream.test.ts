@@ -49,7 +49,7 @@ function streamFrom(
   const replayThrough = replay.length > 0 ? replay[replay.length - 1].position : options.since ? at(1) : null;
   return new ChangeStream({
     start: at(1),
-    replayThrough: options.expired ? at(100) : replayThrough,
+    replayThrough: options.expired && !options.since ? at(100) : replayThrough,
     types: null,
     follower: options.follower ?? learningFollower(),
     bufferLimit: options.bufferLimit ?? 10,
@@ -129,9 +129,11 @@ describe('ChangeStream with a follower', () => {
     expect(resumed.load).toHaveBeenCalledWith(at(1), true);
   });
 
-  it('fails on an expired cursor before loading its follower', async () => {
+  it('fails on an expired cursor before loading its follower, also one with nothing to replay', async () => {
     const follower = learningFollower();
     await expect(streamFrom([], { follower, expired: true }).start()).rejects.toThrow(CursorExpiredError);
     expect(follower.load).not.toHaveBeenCalled();
+    // `since` at the feed's position on a replica whose outbox was pruned empty (its head is the origin).
+    await expect(streamFrom([], { expired: true, since: true }).start()).rejects.toThrow(CursorExpiredError);
   });
 });

@@ -55,11 +55,12 @@ export class ChangeStream implements AsyncIterableIterator<ChangeRecord> {
   }
 
   /**
-   * Reads the first replay page, so an expired cursor fails the subscription before anything else, then
-   * loads the follower: from then on it judges every event, replayed or live, as it comes.
+   * Reads the first replay page, so an expired cursor fails the subscription before anything else (also
+   * a `since` at or after the feed's position, with nothing to replay), then loads the follower: from
+   * then on it judges every event, replayed or live, as it comes.
    */
   async start(): Promise<void> {
-    if (this.replaying) await this.readReplayPage();
+    if (this.options.replayThrough !== null) await this.readReplayPage();
     // From the subscriber's `since` (whether or not there is anything to replay): its load checks pruning.
     await this.options.follower?.load(this.options.start, this.options.replayThrough !== null);
     const held = this.held ?? [];
