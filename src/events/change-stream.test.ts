@@ -41,6 +41,13 @@ function learningFollower(loaded: string[] = [], loading: Promise<void> = Promis
   };
 }
 
+/** A follower whose load ends only when `finishLoading` is called. */
+function slowFollower(loaded: string[] = []): { follower: ChangeFollower; finishLoading: () => void } {
+  let finishLoading!: () => void;
+  const follower = learningFollower(loaded, new Promise((resolve) => (finishLoading = resolve)));
+  return { follower, finishLoading };
+}
+
 function streamFrom(
   replay: ChangeRecord[],
   options: { bufferLimit?: number; follower?: ChangeFollower; onOverflow?: () => void; expired?: boolean; since?: boolean } = {},
@@ -73,12 +80,12 @@ async function take(stream: ChangeStream, count: number): Promise<string[]> {
 
 describe('ChangeStream with a follower', () => {
   it('judges nothing before it has loaded: an event pushed meanwhile is judged on what it loaded', async () => {
-    let loaded!: () => void;
-    const stream = streamFrom([], { follower: learningFollower(['x'], new Promise((resolve) => (loaded = resolve))) });
+    const { follower, finishLoading } = slowFollower(['x']);
+    const stream = streamFrom([], { follower });
     const starting = stream.start();
     stream.push(event(2, ChangeType.CONSENT_RECORDED, 'x'));
     stream.push(event(3, ChangeType.CONSENT_RECORDED, 'y'));
-    loaded();
+    finishLoading();
     await starting;
     stream.push(event(4, ChangeType.CONSENT_RECORDED, 'x'));
     expect(await take(stream, 3)).toEqual(['event-2', 'event-4']);
@@ -95,12 +102,12 @@ describe('ChangeStream with a follower', () => {
   });
 
   it('learns at once from the events it witnesses, even while loading, and never delivers them', async () => {
-    let loaded!: () => void;
-    const stream = streamFrom([], { follower: learningFollower([], new Promise((resolve) => (loaded = resolve))) });
+    const { follower, finishLoading } = slowFollower();
+    const stream = streamFrom([], { follower });
     const starting = stream.start();
     stream.witness(event(2, ChangeType.WORK_UPDATED, 'y'));
     stream.push(event(3, ChangeType.CONSENT_RECORDED, 'y'));
-    loaded();
+    finishLoading();
     await starting;
     stream.witness(event(4, ChangeType.WORK_UPDATED, 'z'));
     stream.witness(event(5, ChangeType.CONSENT_RECORDED, 'z'));
