@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -29,6 +29,7 @@ import { QUERY_LIMITS, queryLimits } from './query-limits';
 import { errorLogging } from './error-logging';
 import { httpErrors, notFound } from './http-errors';
 import { HttpShutdown } from './http-shutdown';
+import { expressHttpServer } from './express-http-server';
 import { requestScope } from './request-scope';
 import { buildAccordSchema } from './schema';
 import { createServices } from './services';
@@ -66,7 +67,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   // Express hashes every response body for an ETag, POST included; GraphQL answers are never revalidated,
   // and hashing 10,000 decisions took ~2.5 ms.
   app.set('etag', false);
-  const httpServer = http.createServer(app);
+  const httpServer = expressHttpServer(app);
   const shutdown = new HttpShutdown();
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
