@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { UseType } from '../common/use-type';
 import { coalescingLoader } from '../db/coalescing-loader';
-import { queryPrepared } from '../db/prepared';
+import { queryOnPool } from '../db/pool-query';
 import { DECISION_SQL, PREPARED_BATCH_LIMIT, type DecisionRow } from './decision-rule';
 
 /** One batch's question to the rule, as the statement takes it; `at` null means "at evaluation". */
@@ -87,10 +87,8 @@ export class DecisionStatements {
     const parameters = [question.isrcs, question.aiPartnerId, question.use, question.territory, at];
     // Planning costs more than deciding a few works, so small batches reuse a prepared plan; a large
     // batch pays ~2 ms to get a plan fitted to its size (a generic one runs it markedly slower).
-    const rows =
-      question.isrcs.length <= PREPARED_BATCH_LIMIT
-        ? await queryPrepared<DecisionRow>(this.dataSource, 'consent-decisions', DECISION_SQL, parameters)
-        : ((await this.dataSource.query(DECISION_SQL, parameters)) as DecisionRow[]);
+    const name = question.isrcs.length <= PREPARED_BATCH_LIMIT ? 'consent-decisions' : undefined;
+    const rows = await queryOnPool<DecisionRow>(this.dataSource, DECISION_SQL, parameters, name);
     return { rows, at, evaluatedAt };
   }
 
@@ -128,9 +126,8 @@ export class DecisionStatements {
    */
   private async insertRecords(records: readonly BatchRecord[]): Promise<void> {
     const column = <T>(value: (record: BatchRecord) => T) => records.map(value);
-    await queryPrepared(
+    await queryOnPool(
       this.dataSource,
-      'decision-batches-insert',
       `WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
        INSERT INTO decision_batch
          (id, ai_partner_id, requested_by, use_type, territory, decided_for, evaluated_at, work_count, digest, allowed_isrcs)
@@ -152,6 +149,7 @@ export class DecisionStatements {
         column((r) => r.digest),
         column((r) => r.allowedIsrcs),
       ],
+      'decision-batches-insert',
     );
   }
 }

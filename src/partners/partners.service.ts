@@ -3,7 +3,7 @@ import { lockOutWritesOf, transactionAs } from '../auth/transaction-as';
 import { isInternal, type Viewer } from '../auth/viewer';
 import { BadInputError, ConflictError, ForbiddenError, InvalidTransitionError, NotFoundError } from '../common/errors';
 import { coalescingLoader } from '../db/coalescing-loader';
-import { queryPrepared } from '../db/prepared';
+import { queryOnPool } from '../db/pool-query';
 import { idOf, isUuid, toGlobalId } from '../common/relay/global-id';
 import { ChangeType } from '../events/change-type';
 import { appendChangeEvents } from '../events/outbox';
@@ -36,9 +36,8 @@ export class PartnersService {
 
   private async readViewers(partnerIds: readonly string[]): Promise<(Viewer | undefined)[]> {
     // Prepared: it runs before every request, and planning the join costs more than running it.
-    const rows = await queryPrepared<ViewerRow>(
+    const rows = await queryOnPool<ViewerRow>(
       this.dataSource,
-      'load-viewers',
       `SELECT p.id, p.name, p.type, p.status,
               COALESCE(json_agg(json_build_object('labelId', m.label_id, 'permissions', m.permissions))
                        FILTER (WHERE m.id IS NOT NULL), '[]') AS mandates
@@ -47,6 +46,7 @@ export class PartnersService {
        WHERE p.id = ANY($1::uuid[])
        GROUP BY p.id`,
       [[...new Set(partnerIds)]],
+      'load-viewers',
     );
     const byId = new Map<string, Viewer>(
       rows.map((row) => [row.id, { partnerId: row.id, name: row.name, type: row.type, status: row.status, mandates: row.mandates }]),
