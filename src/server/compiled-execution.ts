@@ -1,9 +1,11 @@
+import { HeaderMap, type ApolloServerPlugin, type BaseContext, type GraphQLRequest, type GraphQLResponse } from '@apollo/server';
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   execute,
   getOperationAST,
   GraphQLError,
   Kind,
+  OperationTypeNode,
   printSchema,
   type DocumentNode,
   type ExecutionResult,
@@ -22,28 +24,62 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * batch of 10,000 decisions is 60,000 fields, and that interpretation and the null-prototype objects it
  * builds were the gateway's largest cost (BENCHMARKS.md, "Reading the decision figures").
  *
- * Apollo Server takes another executor only through its gateway interface, so this is one: a gateway
- * whose schema never changes. Apollo still parses, validates, runs every plugin and formats errors.
+ * Apollo Server takes another executor only through its gateway interface, so `gateway` is one: a
+ * gateway whose schema never changes. Apollo still parses, validates, runs every plugin and formats
+ * errors. Queries are executed earlier, by `plugin` (Apollo's `responseForOperation` hook), which answers
+ * those that succeed: for each operation the gateway path builds a request object whose accessors hold
+ * the whole request, its variables and its answer, and V8 kept all of that through young-generation
+ * collections (BENCHMARKS.md, "Garbage collection"). A query with errors, or a mutation, takes the
+ * gateway path, which hands Apollo the result already computed (nothing runs twice) for Apollo to format
+ * its errors.
  *
  * When the variables do not fit the operation, graphql-js executes it instead: its messages are the
  * ones Apollo recognises as BAD_USER_INPUT, and they name the offending value precisely. Errors raised
  * during execution become graphql-js errors again (see asGraphQLError).
  */
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+export function compiledExecution(schema: GraphQLSchema): { gateway: GatewayInterface; plugin: ApolloServerPlugin<BaseContext> } {
   const run = compiledExecutor(schema);
+  // Results of queries the plugin executed and left to the gateway path, by the operation's context.
+  const executed = new WeakMap<object, ExecutionResult>();
   // The operation the client named, not the one Apollo resolved (null when none matched): graphql-js then
   // refuses an unknown name itself instead of running the document's only operation.
-  const executor: GatewayExecutor = ({ document, request, context }) =>
-    run({ document, operationName: request.operationName, contextValue: context, variableValues: request.variables });
+  const executeOperation = (document: DocumentNode, request: Pick<GraphQLRequest, 'operationName' | 'variables'>, contextValue: BaseContext) =>
+    run({ document, operationName: request.operationName, contextValue, variableValues: request.variables });
+
+  const executor: GatewayExecutor = ({ document, request, context }) => {
+    const result = executed.get(context);
+    if (!result) return executeOperation(document, request, context);
+    executed.delete(context);
+    return Promise.resolve(result);
+  };
+  const plugin: ApolloServerPlugin<BaseContext> = {
+    async requestDidStart() {
+      return {
+        async responseForOperation({ document, operation, request, contextValue }): Promise<GraphQLResponse | null> {
+          // Typed as always set, it is undefined when operationName names no operation of the document.
+          if (operation?.operation !== OperationTypeNode.QUERY) return null;
+          const result = await executeOperation(document, request, contextValue);
+          if (result.errors) {
+            executed.set(contextValue, result);
+            return null;
+          }
+          return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: result } };
+        },
+      };
+    },
+  };
   return {
-    onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
-      return () => {};
+    gateway: {
+      onSchemaLoadOrUpdate(callback) {
+        callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+        return () => {};
+      },
+      async load() {
+        return { executor };
+      },
+      async stop() {},
     },
-    async load() {
-      return { executor };
-    },
-    async stop() {},
+    plugin,
   };
 }
 

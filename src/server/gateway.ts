@@ -82,6 +82,8 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
+  const execution = compiledExecution(schema);
+  plugins.push(execution.plugin);
   const limits = queryLimits();
   const validationRules = [...limits.validationRules, storableStringLiterals];
   const safelists = await OperationSafelists.load({
@@ -93,7 +95,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     logger,
   });
   const apollo = new ApolloServer<RequestContext>({
-    gateway: compiledExecution(schema),
+    gateway: execution.gateway,
     plugins: [...plugins, ...(limits.plugins as ApolloServerPlugin<RequestContext>[])],
     validationRules,
     parseOptions: { maxTokens: QUERY_LIMITS.maxTokens },

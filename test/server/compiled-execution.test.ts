@@ -1,6 +1,7 @@
 import { execute, parse, type ExecutionResult, type GraphQLError } from 'graphql';
 import pino from 'pino';
 import { DomainError } from '../../src/common/errors';
+import { idOf } from '../../src/common/relay/global-id';
 import { ReceiptSigner } from '../../src/decisions/receipt';
 import { compiledExecutor, MAX_COMPILED_FIELDS } from '../../src/server/compiled-execution';
 import { createLoaders, type RequestContext } from '../../src/server/context';
@@ -204,5 +205,28 @@ describe('over HTTP, where the gateway compiles a document on its second executi
     expect(body.data.works.edges.length).toBeGreaterThan(0);
     expect(body.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, locations: [{ line: 1, column: expect.any(Number) }] });
     expect(body.errors[0].path).toEqual(['works', 'edges', 0, 'node', 'rightsholders', 0, 'shareBps']);
+  });
+});
+
+describe('over HTTP, a query with errors', () => {
+  // A query with errors is handed to Apollo's gateway path, which formats its errors, with the result
+  // already computed: its resolvers must not run a second time.
+  it('a decision next to a failing field is answered, recorded once, and the error has its code', async () => {
+    const query = `{
+      consentDecisions(isrcs: ["QZAUR2600001"], use: TRAINING, territory: "FR") { decisionId }
+      works(first: 1) { edges { node { rightsholders { shareBps } } } }
+    }`;
+    for (let i = 0; i < 3; i += 1) {
+      const [{ n: before }] = await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`);
+      const { status, body } = await setup.gateway.request(demo.resonance.token, query);
+      expect(status).toBe(200);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ path: ['works', 'edges', 0, 'node', 'rightsholders', 0, 'shareBps'], extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+      ]);
+      const [{ n: after }] = await setup.db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`);
+      expect(after).toBe(before + 1);
+      const decisionId = idOf('DecisionBatch', body.data.consentDecisions.decisionId, 'decisionId');
+      expect(await setup.db.dataSource.query(`SELECT 1 FROM decision_batch WHERE id = $1`, [decisionId])).toHaveLength(1);
+    }
   });
 });
