@@ -39,18 +39,18 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  */
 export function compiledExecution(schema: GraphQLSchema): { gateway: GatewayInterface; plugin: ApolloServerPlugin<BaseContext> } {
   const run = compiledExecutor(schema);
-  // Results of queries the plugin executed and left to the gateway path, by the operation's context.
-  const executed = new WeakMap<object, ExecutionResult>();
+  // Executions of queries the plugin ran and left to the gateway path, by the operation's context.
+  const executed = new WeakMap<object, Promise<ExecutionResult>>();
   // The operation the client named, not the one Apollo resolved (null when none matched): graphql-js then
   // refuses an unknown name itself instead of running the document's only operation.
   const executeOperation = (document: DocumentNode, request: Pick<GraphQLRequest, 'operationName' | 'variables'>, contextValue: BaseContext) =>
     run({ document, operationName: request.operationName, contextValue, variableValues: request.variables });
 
   const executor: GatewayExecutor = ({ document, request, context }) => {
-    const result = executed.get(context);
-    if (!result) return executeOperation(document, request, context);
+    const execution = executed.get(context);
+    if (!execution) return executeOperation(document, request, context);
     executed.delete(context);
-    return Promise.resolve(result);
+    return execution;
   };
   const plugin: ApolloServerPlugin<BaseContext> = {
     async requestDidStart() {
@@ -58,9 +58,11 @@ export function compiledExecution(schema: GraphQLSchema): { gateway: GatewayInte
         async responseForOperation({ document, operation, request, contextValue }): Promise<GraphQLResponse | null> {
           // Typed as always set, it is undefined when operationName names no operation of the document.
           if (operation?.operation !== OperationTypeNode.QUERY) return null;
-          const result = await executeOperation(document, request, contextValue);
-          if (result.errors) {
-            executed.set(contextValue, result);
+          const execution = executeOperation(document, request, contextValue);
+          // A failure, even one thrown, goes to Apollo through the gateway path: it formats and logs it.
+          const result = await execution.catch(() => undefined);
+          if (!result || result.errors) {
+            executed.set(contextValue, execution);
             return null;
           }
           return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: result } };
