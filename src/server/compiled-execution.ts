@@ -29,9 +29,9 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * errors. Queries are executed earlier, by `plugin` (Apollo's `responseForOperation` hook), which answers
  * those that succeed: for each operation the gateway path builds a request object whose accessors hold
  * the whole request, its variables and its answer, and V8 kept all of that through young-generation
- * collections (BENCHMARKS.md, "Garbage collection"). A query with errors, or a mutation, takes the
- * gateway path, which hands Apollo the result already computed (nothing runs twice) for Apollo to format
- * its errors.
+ * collections (BENCHMARKS.md, "Garbage collection"). A query with errors or whose execution rejects,
+ * an operationName that names no operation, and every mutation take the gateway path, which hands Apollo
+ * the execution already done (nothing runs twice) for Apollo to format and log its errors.
  *
  * When the variables do not fit the operation, graphql-js executes it instead: its messages are the
  * ones Apollo recognises as BAD_USER_INPUT, and they name the offending value precisely. Errors raised

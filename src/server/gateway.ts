@@ -83,6 +83,9 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
   ];
   if (settings.production) plugins.push(introspectionGuard());
   const execution = compiledExecution(schema);
+  // It executes queries in responseForOperation and must be the only plugin answering there: one placed
+  // after it could discard a query that has run (a decision batch recorded and never answered). Successful
+  // queries never reach executionDidStart: a tracing or usage-reporting plugin would not see them.
   plugins.push(execution.plugin);
   const limits = queryLimits();
   const validationRules = [...limits.validationRules, storableStringLiterals];
