@@ -115,5 +115,7 @@ describe('a gateway closing', () => {
     await closed;
     expect(await registered(isrc)).toBe(false);
     agent.destroy();
+    // Paused, it never read the server's close, so its socket would stay open for the rest of the worker.
+    subscriber.terminate();
   });
 });

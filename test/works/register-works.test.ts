@@ -228,7 +228,8 @@ describe('registerWorks', () => {
     const referring = await holdingTransaction(db.dataSource, `SELECT 1 FROM work WHERE isrc = 'GBKSH2600001' FOR KEY SHARE`, []);
     try {
       const call = gateway.request(demo.aurora.token, REGISTER, { input: [work('GBKSH2600001', { title: 'Renamed' })] });
-      const outcome = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000))]);
+      // Unref'd: once the call has answered, the deadline must not hold the test process open for 3 s.
+      const outcome = await Promise.race([call, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 3_000).unref())]);
       expect(outcome).not.toBe('still waiting');
       expect((outcome as Awaited<typeof call>).body.data.registerWorks.updatedCount).toBe(1);
     } finally {
