@@ -114,7 +114,13 @@ export class SubscriberSession {
       follower,
       bufferLimit,
       readReplay: (after, until) =>
-        readReplayPage((sql, parameters) => dataSource.query(sql, parameters), { after, through: until, audience: this.audience, types: request.types ?? null, limit: REPLAY_PAGE_SIZE }),
+        readReplayPage((sql, parameters) => dataSource.query(sql, parameters), {
+          after,
+          through: until,
+          audience: this.audience,
+          types: request.types ?? null,
+          limit: REPLAY_PAGE_SIZE,
+        }),
       onOverflow: (deliveredThrough) =>
         this.close(
           SubscriberCloseCode.SLOW_SUBSCRIBER,
