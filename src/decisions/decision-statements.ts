@@ -76,8 +76,16 @@ export class DecisionStatements {
     return question.isrcs.length <= SHARED_BATCH_LIMIT ? this.shared.load(question) : this.applyAlone(question);
   }
 
-  record(batch: BatchRecord): Promise<void> {
-    return this.records.load(batch);
+  /**
+   * Starts writing the batch's record, and resolves once the statement has left for PostgreSQL with the
+   * promise of its commit, so that the caller builds its answer while the database writes. The loader
+   * sends on the next turn of the event loop (setImmediate) and the pool hands it a connection on the
+   * tick after: work done before then would only delay the statement.
+   */
+  async record(batch: BatchRecord): Promise<{ committed: Promise<void> }> {
+    const committed = this.records.load(batch);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    return { committed };
   }
 
   /** One statement of the rule for one question, evaluated now. */

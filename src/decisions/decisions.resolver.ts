@@ -19,7 +19,10 @@ export class DecisionsResolver {
   })
   @Allow({ AI_PARTNER: true, INTERNAL: true }, AI_PARTNER_FOR_ITSELF)
   async consentDecisions(@Args() args: ConsentDecisionsArgs, @Ctx() ctx: RequestContext): Promise<ConsentDecisionBatch> {
-    return ctx.services.decisions.decide(ctx.viewer, args);
+    const { batch, recorded } = await ctx.services.decisions.decide(ctx.viewer, args);
+    // The batch's record is written while the decisions are executed; the answer waits for it.
+    ctx.answerGate.hold(recorded);
+    return batch;
   }
 
   @Query(() => WorkConnection, {

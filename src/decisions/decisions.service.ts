@@ -23,6 +23,12 @@ export interface DecisionQuestion {
   aiPartner?: string | null;
 }
 
+/** A batch answered, and the write of its record, in flight: the answer must not leave before it commits. */
+export interface DecidedBatch {
+  batch: ConsentDecisionBatch;
+  recorded: Promise<void>;
+}
+
 export interface LicensedWorksQuestion {
   use: UseType;
   territory: string;
@@ -71,8 +77,11 @@ export class DecisionsService {
    * Decides for every ISRC in three statements whatever their number (the viewer, the rule, the batch
    * record; a fourth when internal names the AI partner), and concurrent requests share them. Reads
    * committed data only: nothing is cached, so a withdrawal that has committed is seen.
+   *
+   * Answers as soon as the record is sent, not committed: the caller waits for `recorded` before the
+   * answer leaves (a request holds it in its AnswerGate), and builds the rest of the answer meanwhile.
    */
-  async decide(viewer: Viewer, question: DecisionQuestion): Promise<ConsentDecisionBatch> {
+  async decide(viewer: Viewer, question: DecisionQuestion): Promise<DecidedBatch> {
     validateIsrcs(question.isrcs);
     const aiPartnerId = await this.aiPartnerFor(viewer, question.aiPartner);
     const { rows, at, evaluatedAt } = await this.statements.decide({
@@ -110,7 +119,7 @@ export class DecisionsService {
     const digest = digester.digest('base64url');
 
     const decisionId = randomUUID();
-    await this.statements.record({
+    const { committed: recorded } = await this.statements.record({
       id: decisionId,
       aiPartnerId,
       requestedBy: viewer.partnerId,
@@ -143,7 +152,7 @@ export class DecisionsService {
       count: rows.length,
       digest,
     });
-    return { ...batch, receipt, decisions };
+    return { batch: { ...batch, receipt, decisions }, recorded };
   }
 
   /**

@@ -36,23 +36,43 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  * When the variables do not fit the operation, graphql-js executes it instead: its messages are the
  * ones Apollo recognises as BAD_USER_INPUT, and they name the offending value precisely. Errors raised
  * during execution become graphql-js errors again (see asGraphQLError).
+ *
+ * Every execution ends with `settle(context)`, the writes the answer waits for (answer-gate.ts): they
+ * run while the rest of the answer is executed, and the answer is an error when one of them failed.
  */
-export function compiledExecution(schema: GraphQLSchema): { gateway: GatewayInterface; plugin: ApolloServerPlugin<BaseContext> } {
+export function compiledExecution<TContext extends BaseContext>(
+  schema: GraphQLSchema,
+  settle: (context: TContext) => Promise<void>,
+): { gateway: GatewayInterface; plugin: ApolloServerPlugin<TContext> } {
   const run = compiledExecutor(schema);
   // Executions of queries the plugin ran and left to the gateway path, by the operation's context.
   const executed = new WeakMap<object, Promise<ExecutionResult>>();
   // The operation the client named, not the one Apollo resolved (null when none matched): graphql-js then
   // refuses an unknown name itself instead of running the document's only operation.
-  const executeOperation = (document: DocumentNode, request: Pick<GraphQLRequest, 'operationName' | 'variables'>, contextValue: BaseContext) =>
-    run({ document, operationName: request.operationName, contextValue, variableValues: request.variables });
+  const executeOperation = async (
+    document: DocumentNode,
+    request: Pick<GraphQLRequest, 'operationName' | 'variables'>,
+    contextValue: TContext,
+  ): Promise<ExecutionResult> => {
+    const result = await run({ document, operationName: request.operationName, contextValue, variableValues: request.variables });
+    try {
+      await settle(contextValue);
+      return result;
+    } catch (error) {
+      // The data names what was not written (a decision batch without its record): none of it is sent.
+      const unwritten = new GraphQLError('a write the answer depends on failed', { originalError: error instanceof Error ? error : undefined });
+      return { data: null, errors: [...(result.errors ?? []), unwritten] };
+    }
+  };
 
   const executor: GatewayExecutor = ({ document, request, context }) => {
     const execution = executed.get(context);
-    if (!execution) return executeOperation(document, request, context);
+    // Apollo hands the gateway the context it built with our context function.
+    if (!execution) return executeOperation(document, request, context as TContext);
     executed.delete(context);
     return execution;
   };
-  const plugin: ApolloServerPlugin<BaseContext> = {
+  const plugin: ApolloServerPlugin<TContext> = {
     async requestDidStart() {
       return {
         async responseForOperation({ document, operation, request, contextValue }): Promise<GraphQLResponse | null> {

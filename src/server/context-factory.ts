@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type { Logger } from 'pino';
 import type { TokenVerifier } from '../auth/jwt';
 import { AuthenticationError, ForbiddenError } from '../common/errors';
+import { AnswerGate } from './answer-gate';
 import { authenticateHeader } from './authenticate';
 import { createLoaders, type RequestContext } from './context';
 import { toGraphQLError } from './format-error';
@@ -26,6 +27,7 @@ export function contextFactory(verifier: TokenVerifier, services: Services, safe
         services,
         loaders: createLoaders(viewer, services),
         logger: logger.child({ requestId, partnerId: viewer.partnerId }),
+        answerGate: new AnswerGate(),
       };
     } catch (error) {
       if (error instanceof AuthenticationError || error instanceof ForbiddenError) throw toGraphQLError(error);

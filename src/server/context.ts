@@ -6,6 +6,7 @@ import { createConsentLoaders, type ConsentLoaders } from '../consent/consent.lo
 import type { SubscriberSession } from '../events/subscriber-session';
 import { createPartnerLoaders, type PartnerLoaders } from '../partners/partners.loaders';
 import { createWorkLoaders, type WorkLoaders } from '../works/works.loaders';
+import type { AnswerGate } from './answer-gate';
 import type { Services } from './services';
 
 /** Built once per request, before any resolver runs; everything request-scoped lives here. */
@@ -15,6 +16,8 @@ export interface RequestContext {
   services: Services;
   loaders: Loaders;
   logger: Logger;
+  /** Writes the answer waits for (see answer-gate.ts). Over WebSocket only subscriptions run, and they hold none. */
+  answerGate: AnswerGate;
   /** WebSocket operations only: the socket's session and the graphql-ws operation id. */
   subscription?: { session: SubscriberSession; operationId: string };
 }

@@ -82,7 +82,7 @@ export async function startGateway({ dataSource, settings, logger }: GatewayOpti
     operationCost(new CostBudget(dataSource, settings.costBudgetPerMinute), QUERY_LIMITS.maxCost),
   ];
   if (settings.production) plugins.push(introspectionGuard());
-  const execution = compiledExecution(schema);
+  const execution = compiledExecution<RequestContext>(schema, (context) => context.answerGate.settle());
   // It executes queries in responseForOperation and must be the only plugin answering there: one placed
   // after it could discard a query that has run (a decision batch recorded and never answered). Successful
   // queries never reach executionDidStart: a tracing or usage-reporting plugin would not see them.

@@ -10,6 +10,7 @@ import { AuthenticationError, BadInputError, ForbiddenError } from '../common/er
 import type { ChangeHub } from '../events/change-hub';
 import { closeReason, SubscriberCloseCode } from '../events/close-codes';
 import type { SubscriberSession } from '../events/subscriber-session';
+import { AnswerGate } from './answer-gate';
 import { authenticate } from './authenticate';
 import { CoalescingWebSocket } from './coalescing-socket';
 import { createLoaders, type RequestContext } from './context';
@@ -101,6 +102,7 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): { c
       services,
       loaders: createLoaders(session.viewer, services),
       logger: logger.child({ requestId, partnerId: session.viewer.partnerId }),
+      answerGate: new AnswerGate(),
       subscription: { session, operationId: id },
     };
     return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };

@@ -8,6 +8,7 @@ import { startDemoGateway, stopDemoGateway } from '../support/demo-gateway';
 import type { Demo } from '../support/demo';
 import { generateReceiptKey } from '../../src/decisions/receipt';
 import { startTestGateway, type TestGateway, type Json } from '../support/gateway';
+import { holdingTransaction, lockWaiters, waitUntil } from '../support/locks';
 import { DECIDE } from './decide-query';
 
 let db: TestDatabase;
@@ -87,6 +88,47 @@ describe('a batch of decisions', () => {
       digest: batch.digest,
       allowed_isrcs: ['QZBLK2600002', 'QZBLK2600004'],
     });
+  });
+
+  it('is answered only once its record has committed', async () => {
+    // A SHARE lock lets the rule read but makes the record's INSERT wait.
+    const lock = await holdingTransaction(db.dataSource, 'LOCK TABLE decision_batch IN SHARE MODE', []);
+    let answered = false;
+    const answer = ask(demo.resonance.token, { isrcs: isrcs.slice(0, 2) }).then((response) => {
+      answered = true;
+      return response;
+    });
+    try {
+      await waitUntil(async () => (await lockWaiters(db.dataSource)) === 1);
+      // The decisions are made and their record waits: an answer that did not wait for it would arrive now.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+    } finally {
+      await lock.commitTransaction();
+      await lock.release();
+    }
+    const { body } = await answer;
+    const decisionId = fromGlobalId(body.data.consentDecisions.decisionId).id;
+    expect(await db.dataSource.query(`SELECT work_count FROM decision_batch WHERE id = $1`, [decisionId])).toEqual([{ work_count: 2 }]);
+  });
+
+  it('is an INTERNAL_SERVER_ERROR without any decision when its record cannot be written', async () => {
+    await db.dataSource.query(`CREATE FUNCTION refuse_batch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no space left'; END $$`);
+    await db.dataSource.query(`CREATE TRIGGER refuse_batch BEFORE INSERT ON decision_batch FOR EACH ROW EXECUTE FUNCTION refuse_batch()`);
+    try {
+      const [{ n: before }] = await db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`);
+      const { status, body } = await ask(demo.resonance.token, { isrcs: isrcs.slice(0, 2) });
+      // As for any failure during execution: the result, with no data, and the error's code.
+      expect(status).toBe(200);
+      expect(body).toEqual({
+        data: null,
+        errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: expect.any(String) } }],
+        extensions: { cost: expect.any(Object) },
+      });
+      expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM decision_batch`)).toEqual([{ n: before }]);
+    } finally {
+      await db.dataSource.query(`DROP TRIGGER refuse_batch ON decision_batch; DROP FUNCTION refuse_batch()`);
+    }
   });
 });
 

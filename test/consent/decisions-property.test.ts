@@ -166,12 +166,13 @@ describe('the SQL decision engine against the reference rule', () => {
         const { works, agreements, consents } = await build(s);
         const isrcs = [...works.map((w) => w.isrc), nextIsrc('UNK')];
         const question = { partner: demo.resonance.id, ...s.question };
-        const batch = await decisions.decide(viewerOf(demo.resonance.id), {
+        const { batch, recorded } = await decisions.decide(viewerOf(demo.resonance.id), {
           isrcs,
           use: question.use as UseType,
           territory: question.territory,
           at: question.at,
         });
+        await recorded;
         const engine = batch.decisions.map((d) => ({
           isrc: d.isrc,
           decision: d.decision,

@@ -39,6 +39,13 @@ function answers(batch: ConsentDecisionBatch) {
   return { aiPartner: batch.aiPartner, use: batch.use, at: batch.at, digest: batch.digest, decisions: batch.decisions };
 }
 
+/** A batch once its record has committed, as a request answers it. */
+async function decided(viewer: Viewer, question: DecisionQuestion): Promise<ConsentDecisionBatch> {
+  const { batch, recorded } = await services.decisions.decide(viewer, question);
+  await recorded;
+  return batch;
+}
+
 describe('concurrent decision requests', () => {
   it('share one rule statement per partner, use, territory and time, and one record statement, and answer each as if alone', async () => {
     const resonance = await viewerOf(demo.resonance.id);
@@ -52,11 +59,11 @@ describe('concurrent decision requests', () => {
     });
 
     QueryCounter.reset();
-    const together = await Promise.all(asked.map(({ viewer, question }) => services.decisions.decide(viewer, question)));
+    const together = await Promise.all(asked.map(({ viewer, question }) => decided(viewer, question)));
     expect(QueryCounter.statements).toBe(3 + 1);
 
     const alone: ConsentDecisionBatch[] = [];
-    for (const { viewer, question } of asked) alone.push(await services.decisions.decide(viewer, question));
+    for (const { viewer, question } of asked) alone.push(await decided(viewer, question));
     expect(together.map(answers).map((a, i) => (asked[i].question.at ? a : { ...a, at: undefined }))).toEqual(
       alone.map(answers).map((a, i) => (asked[i].question.at ? a : { ...a, at: undefined })),
     );

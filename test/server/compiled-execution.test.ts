@@ -3,6 +3,7 @@ import pino from 'pino';
 import { DomainError } from '../../src/common/errors';
 import { idOf } from '../../src/common/relay/global-id';
 import { ReceiptSigner } from '../../src/decisions/receipt';
+import { AnswerGate } from '../../src/server/answer-gate';
 import { compiledExecutor, MAX_COMPILED_FIELDS } from '../../src/server/compiled-execution';
 import { createLoaders, type RequestContext } from '../../src/server/context';
 import { createServices, type Services } from '../../src/server/services';
@@ -32,7 +33,7 @@ const logger = pino({ level: 'silent' });
 
 async function contextOf(partner: keyof Demo): Promise<RequestContext> {
   const viewer = (await services.partners.loadViewer(demo[partner].id))!;
-  return { requestId: 'compiled-execution-test', viewer, services, loaders: createLoaders(viewer, services), logger };
+  return { requestId: 'compiled-execution-test', viewer, services, loaders: createLoaders(viewer, services), logger, answerGate: new AnswerGate() };
 }
 
 /**
