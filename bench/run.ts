@@ -301,6 +301,13 @@ async function main(): Promise<void> {
     children.push(raw.child);
     const bare = await startProcess(path.join(ROOT, 'dist/bench/bare-apollo.js'), {});
     children.push(bare.child);
+    const floors = [];
+    for (const floor of ['constant', 'decision']) {
+      const started = await startProcess(path.join(ROOT, 'dist/bench/apollo-floor.js'), { FLOOR: floor, DATABASE_URL: catalog100k, PARTNER_ID });
+      children.push(started.child);
+      floors.push({ port: started.port, path: '/', headers: {}, pid: started.child.pid });
+    }
+    const [constantFloorTarget, decisionFloorTarget] = floors;
     const accordTarget: Target = { port: gateway.port, path: '/graphql', headers: auth, pid: gateway.child.pid };
     const rawTarget: Target = { port: raw.port, path: '/', headers: {}, pid: raw.child.pid };
     const bareTarget: Target = { port: bare.port, path: '/', headers: {}, pid: bare.child.pid };
@@ -335,6 +342,9 @@ async function main(): Promise<void> {
       JSON.stringify({ query: DECIDE, variables: { isrcs: [benchIsrc(1 + ((i * 7919) % 100_000))], use: 'TRAINING', territory: 'FR' } });
     const accordSingle = await measureThroughput(accordTarget, single, CLIENTS, 1, 5);
     const bareTypename = await measureThroughput(bareTarget, () => '{"query":"{ __typename }"}', CLIENTS, 1, 5);
+    // Not targets either: what the same request costs on Apollo with nothing of the gateway around it.
+    const constantFloor = await measureThroughput(constantFloorTarget, single, CLIENTS, 1, 5);
+    const decisionFloor = await measureThroughput(decisionFloorTarget, single, CLIENTS, 1, 5);
     // Not targets: how many single-ISRC decisions the database answers with nothing in front of it, and
     // what the gateway's own path (authentication, the partner row, limits, cost) allows with no work behind it.
     const rawSingle = await measureThroughput(rawTarget, rawBody(100_000, 1), CLIENTS, 1, 5);
@@ -346,6 +356,22 @@ async function main(): Promise<void> {
       ratio: accordSingle.perSecond / bareTypename.perSecond,
       target: '≥ 0.6×',
       met: accordSingle.perSecond / bareTypename.perSecond >= 0.6,
+    });
+    rows.push({
+      measurement: `for reference: the floor on Apollo, a constant answer of the same query (no database, signature or authentication), ${CLIENTS} clients`,
+      accord: rps(constantFloor),
+      baseline: `bare Apollo \`{ __typename }\`: ${rps(bareTypename)}`,
+      ratio: constantFloor.perSecond / bareTypename.perSecond,
+      target: '—',
+      met: true,
+    });
+    rows.push({
+      measurement: `for reference: the floor on Apollo, the same query answered by the rule's shared statement and signed (no authentication, policy, limits or batch record), ${CLIENTS} clients`,
+      accord: rps(decisionFloor),
+      baseline: `bare Apollo \`{ __typename }\`: ${rps(bareTypename)}`,
+      ratio: decisionFloor.perSecond / bareTypename.perSecond,
+      target: '—',
+      met: true,
     });
     rows.push({
       measurement: `for reference: single-ISRC decisions by the raw SQL baseline, ${CLIENTS} clients`,
@@ -427,7 +453,10 @@ function render(rows: Row[], command: string, mix: { allow: number; deny: number
       '"CPU … ms/request" is the serving process\'s CPU time (all its threads, read from /proc) over the measured requests, ' +
       'divided by their number: the database\'s share is not in it. One request at a time, a process also pays for waking ' +
       'up on every message (the client\'s, each answer from PostgreSQL), so the same request costs several times the CPU it ' +
-      'costs under concurrency (the throughput rows).',
+      'costs under concurrency (the throughput rows). The two "floor" rows send the same single-ISRC query to Apollo Server ' +
+      'alone (bench/apollo-floor.ts: the gateway\'s Apollo settings, a schema of the same types, none of the gateway\'s ' +
+      'authentication, policy, limits, cost or batch record), answered from constants, then by the rule\'s statement shared ' +
+      'by concurrent requests and an ES256 receipt: what any gateway built on Apollo pays before doing more.',
     '',
     '| measurement | Accord | baseline (same run) | ratio | target | met |',
     '|---|---|---|---|---|---|',
